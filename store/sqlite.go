@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver (CGO_ENABLED=0 builds)
+)
+
+// SQLiteFile is the name of the database file inside the data directory.
+const SQLiteFile = "ombc-cds.db"
+
+// sqliteTimeLayout stores times as fixed-width UTC text with nanoseconds, so
+// that text order is time order and range comparisons work in SQL.
+const sqliteTimeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// sqliteBusyTimeoutMS is how long a writer waits for another writer (in
+// this or another process) before giving up.
+const sqliteBusyTimeoutMS = 10000
+
+// OpenSQLite opens (creating when needed) the SQLite store in the file
+// <dir>/ombc-cds.db and runs the migrations. The journal is WAL and
+// synchronous=FULL, so a transaction is on disk when SaveFeedback returns
+// and the 200 is sent (issue 6: feedback must never be lost).
+func OpenSQLite(ctx context.Context, dir string, opts ...Option) (Store, error) {
+	o := buildOptions(opts)
+	if dir == "" {
+		return nil, fmt.Errorf("store: sqlite: empty data directory")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("store: sqlite: create data directory: %w", err)
+	}
+	db, err := sql.Open("sqlite", sqliteDSN(filepath.Join(dir, SQLiteFile)))
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite: open: %w", err)
+	}
+	db.SetMaxOpenConns(o.maxConns)
+	db.SetMaxIdleConns(o.maxConns)
+	s := &sqlStore{db: sqliteDB{db: db}, d: sqliteDialect(), now: o.now}
+	if err := s.open(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN builds the modernc.org/sqlite DSN: busy_timeout first so the
+// other pragmas wait for a concurrent writer; BEGIN IMMEDIATE so a
+// transaction holds the write lock from its start and never fails to
+// upgrade a read lock.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeoutMS))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// sqliteDialect describes SQLite's types and migrations.
+func sqliteDialect() dialect {
+	return dialect{
+		name: "sqlite",
+		timeArg: func(t time.Time) any {
+			return t.UTC().Format(sqliteTimeLayout)
+		},
+		migrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY,
+			applied_at TEXT NOT NULL)`,
+		migrations: sqliteMigrations,
+	}
+}
+
+// sqliteDB adapts database/sql to the database interface.
+type sqliteDB struct{ db *sql.DB }
+
+// sqlExecer is what *sql.DB and *sql.Tx have in common.
+type sqlExecer interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+func (d sqliteDB) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return sqlExec(ctx, d.db, q, args)
+}
+
+func (d sqliteDB) query(ctx context.Context, q string, args []any, each func(scan func(dest ...any) error) error) error {
+	return sqlQuery(ctx, d.db, q, args, each)
+}
+
+func (d sqliteDB) inTx(ctx context.Context, fn func(q querier) error) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(sqliteTx{tx: tx}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (d sqliteDB) ping(ctx context.Context) error {
+	var one int
+	if err := d.db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	return nil
+}
+
+func (d sqliteDB) close() error { return d.db.Close() }
+
+// sqliteTx is a querier inside a transaction.
+type sqliteTx struct{ tx *sql.Tx }
+
+func (t sqliteTx) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return sqlExec(ctx, t.tx, q, args)
+}
+
+func (t sqliteTx) query(ctx context.Context, q string, args []any, each func(scan func(dest ...any) error) error) error {
+	return sqlQuery(ctx, t.tx, q, args, each)
+}
+
+func sqlExec(ctx context.Context, e sqlExecer, q string, args []any) (int64, error) {
+	res, err := e.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func sqlQuery(ctx context.Context, e sqlExecer, q string, args []any, each func(scan func(dest ...any) error) error) error {
+	rows, err := e.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows.Scan); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
+}

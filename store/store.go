@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"ombc-cds/cdshooks"
+)
+
+// Store is the persistence the service needs. It satisfies
+// cdshooks.FeedbackStore and the replay cache interface of package trust.
+type Store interface {
+	cdshooks.FeedbackStore
+
+	// Seen is the JWT replay cache (CDS Hooks 2.0 §Trusting CDS Clients:
+	// the jti must not be reused). It atomically checks and adds key: it
+	// returns true when key is present and unexpired; otherwise it stores
+	// key until exp and returns false. It is atomic across processes
+	// sharing the same database.
+	Seen(ctx context.Context, key string, exp time.Time) (bool, error)
+
+	// Report computes the per-rule analytics over the half-open period
+	// [from, to).
+	Report(ctx context.Context, from, to time.Time) (Report, error)
+
+	// ListFeedback returns the feedback received in [from, to), oldest
+	// first.
+	ListFeedback(ctx context.Context, from, to time.Time) ([]cdshooks.Feedback, error)
+
+	// PurgeFeedback deletes feedback received before the given time and
+	// issued-card records issued before it (retention), and returns the
+	// number of rows deleted.
+	PurgeFeedback(ctx context.Context, before time.Time) (int64, error)
+
+	// PurgeExpired deletes replay entries that expired at or before now
+	// and returns how many were deleted.
+	PurgeExpired(ctx context.Context, now time.Time) (int64, error)
+
+	// Ping reports whether the database answers (readiness).
+	Ping(ctx context.Context) error
+
+	// Close releases the database connections.
+	Close() error
+}
+
+// Option adjusts how a Store is opened.
+type Option func(*options)
+
+// options holds the settings an Option can change.
+type options struct {
+	now      func() time.Time
+	maxConns int
+}
+
+// defaultOptions returns fresh defaults: the wall clock and a connection
+// limit that suits a two-core machine.
+func defaultOptions() options {
+	return options{now: time.Now, maxConns: 8}
+}
+
+// WithClock sets the clock used by Seen to decide whether a replay entry
+// has expired and to stamp migrations and feedback without a received
+// time. Tests use it to move time forward without sleeping.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) {
+		if now != nil {
+			o.now = now
+		}
+	}
+}
+
+// WithMaxConns sets the maximum number of open database connections.
+func WithMaxConns(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxConns = n
+		}
+	}
+}
+
+// buildOptions applies opts over the defaults.
+func buildOptions(opts []Option) options {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// Open opens the PostgreSQL store when dsn is set (several replicas share
+// it) and the SQLite store under dataDir otherwise (the embedded default).
+func Open(ctx context.Context, dataDir, dsn string, opts ...Option) (Store, error) {
+	if dsn != "" {
+		return OpenPostgres(ctx, dsn, opts...)
+	}
+	return OpenSQLite(ctx, dataDir, opts...)
+}
