@@ -122,10 +122,10 @@ func Classify(p Patient, now time.Time, cfg Config) Assessment {
 	}
 	a.Male = a.Male || p.Sex == SexMale
 	switch {
-	case p.Deceased || !p.DeceasedDate.IsZero():
-		a.OutOfScopeReason = "deceased"
 	case len(a.Primaries) == 0:
 		a.OutOfScopeReason = "no valid breast-cancer primary"
+	case p.Deceased || !p.DeceasedDate.IsZero():
+		a.OutOfScopeReason = "deceased"
 	default:
 		a.InScope = true
 	}

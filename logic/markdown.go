@@ -20,9 +20,19 @@ func Escape(s string) string {
 	b.Grow(len(s))
 	for _, r := range s {
 		switch r {
-		case '\\', '`', '*', '_', '{', '}', '[', ']', '<', '>', '&', '|', '#', '!', '~', '$':
+		case '\\', '`', '*', '_', '{', '}', '[', ']', '|', '#', '!', '~', '$':
 			b.WriteByte('\\')
 			b.WriteRune(r)
+		// Angle brackets and ampersands become entities rather than
+		// backslash escapes: clients that render raw HTML (the sandbox uses
+		// rehype-raw, CONFORMANCE.md O-12) then never see a tag, and a later
+		// "<" to "&lt;" safety pass cannot double-escape them.
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
 		case '\n', '\r', '\t', '\v', '\f':
 			b.WriteByte(' ')
 		default:

@@ -7,8 +7,8 @@ func TestEscape(t *testing.T) {
 		name, in, want string
 	}{
 		{"plain text unchanged", "Malignant neoplasm of breast (disorder)", "Malignant neoplasm of breast (disorder)"},
-		{"HTML tag", "<script>alert(1)</script>", `\<script\>alert(1)\</script\>`},
-		{"entity", "&lt;", `\&lt;`},
+		{"HTML tag", "<script>alert(1)</script>", `&lt;script&gt;alert(1)&lt;/script&gt;`},
+		{"entity", "&lt;", `&amp;lt;`},
 		{"emphasis and code", "*a* _b_ `c` ~d~", `\*a\* \_b\_ \` + "`" + `c\` + "`" + ` \~d\~`},
 		{"link", "[x](javascript:alert(1))", `\[x\](javascript:alert(1))`},
 		{"image", "![x](y)", `\!\[x\](y)`},

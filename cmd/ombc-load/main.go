@@ -1,0 +1,300 @@
+// Command ombc-load is the load generator for ombc-cds: it posts patient-view
+// hook requests, each with a freshly signed client JWT, from many concurrent
+// clients to a running service on loopback, and reports throughput, latency
+// percentiles, errors and the service's memory before and after.
+//
+//	ombc-load keygen DIR              write an ES384 key and a trust file for it
+//	ombc-load run [flags] REQUEST.json post REQUEST.json for --duration
+//
+// scripts/loadtest.sh runs the documented load test end to end.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "ombc-load:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const issuer = "https://load-test.ombc-cds.invalid"
+const keyID = "ombc-load-1"
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: ombc-load keygen DIR | ombc-load run [flags] REQUEST.json")
+	}
+	switch args[0] {
+	case "keygen":
+		if len(args) != 2 {
+			return errors.New("usage: ombc-load keygen DIR")
+		}
+		return keygen(args[1])
+	case "run":
+		return load(ctx, args[1:], stdout, stderr)
+	default:
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}
+
+// keygen writes DIR/key.pem (the private key the load generator signs with),
+// DIR/jwks.json (its public JWK Set) and DIR/trust.json (a trust file for
+// the service naming that issuer).
+func keygen(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	der, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return err
+	}
+	pub, err := key.PublicKey.Bytes() // uncompressed point 0x04 || X || Y
+	if err != nil {
+		return err
+	}
+	n := (len(pub) - 1) / 2
+	b64 := base64.RawURLEncoding.EncodeToString
+	jwks := map[string]any{"keys": []map[string]string{{
+		"kty": "EC", "crv": "P-384", "kid": keyID, "alg": "ES384", "use": "sig",
+		"x": b64(pub[1 : 1+n]), "y": b64(pub[1+n:]),
+	}}}
+	if err := writeJSON(filepath.Join(dir, "jwks.json"), jwks); err != nil {
+		return err
+	}
+	trust := map[string]any{"issuers": []map[string]any{{
+		"issuer": issuer, "jwksFile": "jwks.json", "algorithms": []string{"ES384"},
+	}}}
+	return writeJSON(filepath.Join(dir, "trust.json"), trust)
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func readKey(path string) (*ecdsa.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return nil, fmt.Errorf("%s: no PEM block", path)
+	}
+	return x509.ParseECPrivateKey(block.Bytes)
+}
+
+// load runs the load test.
+func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("ombc-load run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := fs.String("base-url", "http://127.0.0.1:8080", "service base URL (loopback only)")
+	service := fs.String("service", "ombc-patient-view", "service id")
+	keyFile := fs.String("key", "", "private key from keygen (no key: send no JWT)")
+	clients := fs.Int("clients", 32, "concurrent clients")
+	duration := fs.Duration("duration", 30*time.Second, "how long to send requests")
+	maxRequests := fs.Int("max-requests", 5_000_000, "stop after this many requests in all")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("run needs one REQUEST.json")
+	}
+	if !isLoopback(*base) {
+		return fmt.Errorf("%s is not a loopback URL: load is only ever sent to this machine", *base)
+	}
+	body, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	var key *ecdsa.PrivateKey
+	if *keyFile != "" {
+		if key, err = readKey(*keyFile); err != nil {
+			return err
+		}
+	}
+	url := strings.TrimRight(*base, "/") + "/cds-services/" + *service
+	client := &http.Client{
+		Timeout:   10 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients},
+	}
+	memBefore := scrapeRSS(client, *base)
+
+	ctx, cancel := context.WithTimeout(ctx, *duration)
+	defer cancel()
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		statuses  = map[int]int{}
+		failures  = map[string]int{}
+		sent      int
+	)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := range *clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var local []time.Duration
+			localStatus := map[int]int{}
+			localFail := map[string]int{}
+			for i := 0; ctx.Err() == nil; i++ {
+				mu.Lock()
+				if sent >= *maxRequests {
+					mu.Unlock()
+					break
+				}
+				sent++
+				mu.Unlock()
+				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				if key != nil {
+					tok, err := sign(key, url, fmt.Sprintf("c%d-r%d-%d", c, i, time.Now().UnixNano()))
+					if err != nil {
+						localFail["sign"]++
+						continue
+					}
+					req.Header.Set("Authorization", "Bearer "+tok)
+				}
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					if ctx.Err() == nil {
+						localFail[shortErr(err)]++
+					}
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				local = append(local, time.Since(t0))
+				localStatus[resp.StatusCode]++
+			}
+			mu.Lock()
+			latencies = append(latencies, local...)
+			for k, v := range localStatus {
+				statuses[k] += v
+			}
+			for k, v := range localFail {
+				failures[k] += v
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	memAfter := scrapeRSS(client, *base)
+
+	slices.Sort(latencies)
+	pct := func(p float64) time.Duration {
+		if len(latencies) == 0 {
+			return 0
+		}
+		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
+	}
+	errorsN := 0
+	for code, n := range statuses {
+		if code != http.StatusOK {
+			errorsN += n
+		}
+	}
+	for _, n := range failures {
+		errorsN += n
+	}
+	fmt.Fprintf(stdout, "requests:    %d in %s with %d clients (JWT: %t)\n", len(latencies), elapsed.Round(time.Millisecond), *clients, key != nil)
+	fmt.Fprintf(stdout, "throughput:  %.0f requests/s\n", float64(len(latencies))/elapsed.Seconds())
+	fmt.Fprintf(stdout, "latency:     p50 %s  p90 %s  p99 %s  max %s\n", pct(.50), pct(.90), pct(.99), pct(1))
+	fmt.Fprintf(stdout, "statuses:    %v\n", statuses)
+	fmt.Fprintf(stdout, "errors:      %d %v\n", errorsN, failures)
+	if memBefore > 0 && memAfter > 0 {
+		fmt.Fprintf(stdout, "service RSS: %.1f MiB before, %.1f MiB after\n", memBefore/(1<<20), memAfter/(1<<20))
+	}
+	if errorsN > 0 {
+		return fmt.Errorf("%d errors", errorsN)
+	}
+	return nil
+}
+
+// sign mints a client JWT as an EHR would (CDS Hooks 2.0 §Trusting CDS
+// Clients): ES384, kid, aud = the endpoint URL, 5-minute lifetime, unique jti.
+func sign(key *ecdsa.PrivateKey, aud, jti string) (string, error) {
+	now := time.Now()
+	t := jwt.NewWithClaims(jwt.SigningMethodES384, jwt.MapClaims{
+		"iss": issuer, "aud": aud, "iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(), "jti": jti,
+	})
+	t.Header["kid"] = keyID
+	return t.SignedString(key)
+}
+
+func isLoopback(base string) bool {
+	for _, p := range []string{"http://127.", "https://127.", "http://localhost", "https://localhost", "http://[::1]", "https://[::1]"} {
+		if strings.HasPrefix(base, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func shortErr(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		s = s[i+2:]
+	}
+	return s
+}
+
+// scrapeRSS reads process_resident_memory_bytes from the service's /metrics.
+func scrapeRSS(c *http.Client, base string) float64 {
+	resp, err := c.Get(strings.TrimRight(base, "/") + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return 0
+}
