@@ -88,7 +88,9 @@ func logLine(ctx context.Context, logger *slog.Logger, method string, status int
 		attrs = append(attrs, slog.String("issuer", info.issuer))
 	}
 	if len(info.ruleCodes) > 0 {
-		attrs = append(attrs, slog.Any("rules", info.ruleCodes))
+		// The number of cards only: which rules fired describes the patient,
+		// and logs carry no patient data (metrics aggregate rule codes).
+		attrs = append(attrs, slog.Int("cards", len(info.ruleCodes)))
 	}
 	if info.unknownCards > 0 {
 		attrs = append(attrs, slog.Int("unknown_cards", info.unknownCards))

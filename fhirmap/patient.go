@@ -11,6 +11,26 @@ import (
 	"ombc-cds/logic"
 )
 
+// Mapper maps prefetch data with fixed Options. Build it once with
+// NewMapper and share it: its lookup tables are built once per process and
+// it holds no per-call state, so Patient is safe for concurrent use.
+type Mapper struct {
+	v *vocab
+}
+
+// NewMapper returns a Mapper for opts. The options are copied, so later
+// changes to opts do not affect the Mapper.
+func NewMapper(opts Options) *Mapper {
+	return &Mapper{v: newVocab(opts)}
+}
+
+// Patient maps resolved prefetch data into the model with opts. It is
+// NewMapper(opts).Patient(prefetch); the lookup tables are shared, so a call
+// builds nothing beyond the Mapper itself.
+func Patient(prefetch map[string]json.RawMessage, opts Options) (logic.Patient, error) {
+	return NewMapper(opts).Patient(prefetch)
+}
+
 // Patient maps resolved prefetch data into the model. Each value is a FHIR
 // searchset Bundle (entries with search.mode "outcome" are skipped; "include"
 // entries are used for reference resolution only), a single resource, or JSON
@@ -19,7 +39,7 @@ import (
 // ErrInvalid (wrapped, with a message) when a value is not a JSON object, null
 // or Bundle, or the patient key holds another resource type. Any other
 // unusable resource is skipped and listed in Patient.Skipped.
-func Patient(prefetch map[string]json.RawMessage, opts Options) (logic.Patient, error) {
+func (mp *Mapper) Patient(prefetch map[string]json.RawMessage) (logic.Patient, error) {
 	pl, err := newPool(prefetch)
 	if err != nil {
 		return logic.Patient{}, err
@@ -36,7 +56,7 @@ func Patient(prefetch map[string]json.RawMessage, opts Options) (logic.Patient, 
 	if pr == nil {
 		return logic.Patient{}, ErrNoPatient
 	}
-	m := &mapper{pool: pl, v: newVocab(opts), self: map[string]bool{}}
+	m := &mapper{pool: pl, v: mp.v, self: map[string]bool{}}
 	if !m.patient(pr) {
 		return logic.Patient{}, ErrNoPatient
 	}

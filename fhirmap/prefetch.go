@@ -87,29 +87,32 @@ func (p *pool) addValue(key string, raw json.RawMessage) error {
 	if raw[0] != '{' {
 		return fmt.Errorf("%w: prefetch %q is not a JSON object or null", ErrInvalid, key)
 	}
-	var h head
-	if err := json.Unmarshal(raw, &h); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if !errors.As(err, &typeErr) || h.ResourceType == "Bundle" || h.ResourceType == "" {
-			return fmt.Errorf("%w: prefetch %q is not a FHIR resource or Bundle: %v", ErrInvalid, key, err)
+	h, ok := scanHead(raw)
+	if !ok {
+		var err error
+		if h, err = decodeHead(raw); err != nil {
+			var typeErr *json.UnmarshalTypeError
+			if !errors.As(err, &typeErr) || h.typ == "Bundle" || h.typ == "" {
+				return fmt.Errorf("%w: prefetch %q is not a FHIR resource or Bundle: %v", ErrInvalid, key, err)
+			}
+			p.skip(fmt.Sprintf("prefetch %s", key), "unreadable %s: %v", h.typ, err)
+			return nil
 		}
-		p.skip(fmt.Sprintf("prefetch %s", key), "unreadable %s: %v", h.ResourceType, err)
-		return nil
 	}
-	if key == patientKey && h.ResourceType != "Patient" && h.ResourceType != "Bundle" {
-		return fmt.Errorf("%w: prefetch %q holds a %s, not a Patient", ErrInvalid, key, quoteType(h.ResourceType))
+	if key == patientKey && h.typ != "Patient" && h.typ != "Bundle" {
+		return fmt.Errorf("%w: prefetch %q holds a %s, not a Patient", ErrInvalid, key, quoteType(h.typ))
 	}
-	if h.ResourceType != "Bundle" {
-		r := p.add(fmt.Sprintf("prefetch %s", key), "", h.ResourceType, h.ID, raw, false)
+	if h.typ != "Bundle" {
+		r := p.add(fmt.Sprintf("prefetch %s", key), "", h.typ, h.id, raw, false)
 		if key == patientKey && r != nil {
 			p.patient = r
 		}
 		return nil
 	}
-	for i, e := range h.Entry {
+	for i, e := range h.entries {
 		where := fmt.Sprintf("prefetch %s entry %d", key, i)
-		res := bytes.TrimSpace(e.Resource)
-		if e.Search != nil && e.Search.Mode == "outcome" {
+		res := bytes.TrimSpace(e.resource)
+		if e.hasSearch && e.mode == "outcome" {
 			continue // an OperationOutcome about the search, not patient data
 		}
 		if len(res) == 0 || bytes.Equal(res, []byte("null")) {
@@ -131,8 +134,8 @@ func (p *pool) addValue(key string, raw json.RawMessage) error {
 			}
 			typ, id, code = eh.ResourceType, eh.ID, nil
 		}
-		include := e.Search != nil && e.Search.Mode == "include"
-		r := p.add(where, e.FullURL, typ, id, res, include)
+		include := e.hasSearch && e.mode == "include"
+		r := p.add(where, e.fullURL, typ, id, res, include)
 		if r != nil && r.code == nil {
 			r.code = code
 		}
@@ -141,6 +144,22 @@ func (p *pool) addValue(key string, raw json.RawMessage) error {
 		}
 	}
 	return nil
+}
+
+// decodeHead is the encoding/json reading of a prefetch value, used when
+// scanHead declines it; the error is json.Unmarshal's, with the head as far
+// as it was decoded.
+func decodeHead(raw []byte) (scannedHead, error) {
+	var h head
+	err := json.Unmarshal(raw, &h)
+	sh := scannedHead{typ: h.ResourceType, id: h.ID, entries: make([]scannedEntry, len(h.Entry))}
+	for i, e := range h.Entry {
+		sh.entries[i] = scannedEntry{fullURL: e.FullURL, resource: e.Resource, hasSearch: e.Search != nil}
+		if e.Search != nil {
+			sh.entries[i].mode = e.Search.Mode
+		}
+	}
+	return sh, err
 }
 
 func quoteType(t string) string {

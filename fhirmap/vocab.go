@@ -1,7 +1,9 @@
 package fhirmap
 
 import (
+	"slices"
 	"strings"
+	"sync"
 
 	"ombc-cds/logic"
 )
@@ -110,21 +112,40 @@ func diagnosticReportCodes() []obsDef {
 	}
 }
 
-// vocab is the lookup table of Observation codes, built once per Patient
-// call (no mutable package state).
+// vocab is the lookup table of Observation codes and drug names plus the
+// options of one Mapper. The tables are shared, read-only and built once per
+// process (sharedTables); only opts differs between Mappers.
 type vocab struct {
 	obs   map[string]obsDef
 	names []drugName
 	opts  Options
 }
 
-func newVocab(opts Options) *vocab {
+// tables holds the read-only lookup tables every Mapper shares.
+type tables struct {
+	obs   map[string]obsDef
+	names []drugName
+}
+
+// sharedTables builds the tables on first use: building them on every
+// Patient call cost a third of the allocations of a typical request. They
+// are never written after construction, so concurrent readers are safe.
+var sharedTables = sync.OnceValue(func() tables {
 	defs := observationDefs()
-	v := &vocab{obs: make(map[string]obsDef, len(defs)), names: drugNames(), opts: opts}
+	t := tables{obs: make(map[string]obsDef, len(defs)), names: drugNames()}
 	for _, d := range defs {
-		v.obs[d.system+"|"+d.code] = d
+		t.obs[d.system+"|"+d.code] = d
 	}
-	return v
+	return t
+})
+
+// newVocab returns the shared tables with opts. The tumour-board codes are
+// copied so that a caller changing its slice later cannot race with a
+// Mapper in use.
+func newVocab(opts Options) *vocab {
+	t := sharedTables()
+	opts.TumorBoardCodes = slices.Clone(opts.TumorBoardCodes)
+	return &vocab{obs: t.obs, names: t.names, opts: opts}
 }
 
 // markerResult maps an answer code to a Result: LOINC LA6576-8/LA6577-6 and

@@ -36,6 +36,8 @@ type serveConfig struct {
 	DeNovoWindow    time.Duration
 	TumorBoardCodes string
 	LogLevel        string
+
+	baseURLDefaulted bool // BaseURL was derived from Addr, so from the bound port once listening
 }
 
 // serveFlags declares the serve flags on ef and returns where they land.
@@ -43,7 +45,7 @@ func serveFlags(ef *envFlags) *serveConfig {
 	c := &serveConfig{}
 	def := logic.DefaultConfig()
 	ef.String(&c.Addr, "addr", "OMBC_ADDR", "127.0.0.1:8080", "listen address host:port")
-	ef.String(&c.BaseURL, "base-url", "OMBC_BASE_URL", "", "public base URL of the service, used for JWT audiences and links (default http://<addr>)")
+	ef.String(&c.BaseURL, "base-url", "OMBC_BASE_URL", "", "public base URL of the service, used for JWT audiences and links (default http://ADDR)")
 	ef.Bool(&c.Dev, "dev", "OMBC_DEV", false, "development profile: trusts the public CDS Hooks sandbox issuer and unauthenticated loopback calls, allows any loopback CORS origin; never in production")
 	ef.String(&c.TrustFile, "trust-file", "OMBC_TRUST_FILE", "", "trust file listing the CDS clients (issuers, keys, audiences, FHIR servers); without it only loopback calls are accepted")
 	ef.Bool(&c.DiscoveryAuth, "discovery-auth", "OMBC_DISCOVERY_AUTH", false, "require a client JWT on GET /cds-services too")
@@ -69,16 +71,12 @@ func serveFlags(ef *envFlags) *serveConfig {
 
 // check validates the configuration and fills derived defaults.
 func (c *serveConfig) check() error {
-	host, _, err := net.SplitHostPort(c.Addr)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return usageError{fmt.Sprintf("--addr %q: %v", c.Addr, err)}
 	}
-	if c.BaseURL == "" {
-		if host == "" || host == "0.0.0.0" || host == "::" {
-			host = "localhost"
-		}
-		_, port, _ := net.SplitHostPort(c.Addr)
-		c.BaseURL = "http://" + net.JoinHostPort(host, port)
+	if c.BaseURL == "" || c.baseURLDefaulted {
+		c.baseURLDefaulted = true
+		c.BaseURL = defaultBaseURL(c.Addr)
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -95,6 +93,17 @@ func (c *serveConfig) check() error {
 		return usageError{"--tumor-board-codes: " + err.Error()}
 	}
 	return nil
+}
+
+// defaultBaseURL is http://host:port of a listen address, with wildcard
+// hosts replaced by localhost (a development convenience: production sets
+// --base-url to the public https URL).
+func defaultBaseURL(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // logicConfig returns the rule windows.

@@ -32,7 +32,7 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	ef := newEnvFlags("ombc-cds eval", getenv, stderr)
 	var (
 		nowFlag, boardCodes string
-		asJSON              bool
+		asJSON, brief       bool
 		workers             int
 		progress            string
 		pet, admin, denovo  time.Duration
@@ -40,6 +40,7 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	def := logic.DefaultConfig()
 	ef.String(&nowFlag, "now", "OMBC_EVAL_NOW", "", "evaluation date, RFC 3339 or YYYY-MM-DD (default: the current time); set it for reproducible runs")
 	ef.Bool(&asJSON, "json", "OMBC_EVAL_JSON", false, "print one JSON line per patient holding the exact CDS Hooks response")
+	ef.Bool(&brief, "brief", "OMBC_EVAL_BRIEF", false, "print one line per patient (file, classification, cards) instead of the full text")
 	ef.Int(&workers, "workers", "OMBC_EVAL_WORKERS", runtime.GOMAXPROCS(0), "bundles processed concurrently")
 	ef.String(&progress, "progress", "OMBC_EVAL_PROGRESS", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
 	ef.Duration(&pet, "pet-window", "OMBC_PET_WINDOW", def.PETWindow, "staging-imaging PET window")
@@ -88,6 +89,7 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 		templates: fhirmap.Templates(),
 		now:       now,
 		json:      asJSON,
+		brief:     brief,
 	}
 	bar := newProgress(stderr, progress, len(files))
 	sum := newSummary()
@@ -155,6 +157,7 @@ type evaluator struct {
 	templates map[string]string
 	now       time.Time
 	json      bool
+	brief     bool
 }
 
 // patientResult is what one patient contributes to the summary.
@@ -228,7 +231,7 @@ func (e *evaluator) patient(w *bytes.Buffer, path string, idx *fhirsearch.Index,
 	}
 	a := logic.Classify(p, e.now, e.logicCfg)
 	recs := logic.Evaluate(e.rules, p, e.now, e.logicCfg)
-	pr := patientResult{class: a.Class.String(), inScope: a.InScope, breastCancer: len(a.Primaries) > 0,
+	pr := patientResult{class: classLabel(a), inScope: a.InScope, breastCancer: len(a.Primaries) > 0,
 		metastatic: a.Metastatic, deceased: p.Deceased}
 	for _, rec := range recs {
 		pr.codes = append(pr.codes, rec.Code)
@@ -252,6 +255,14 @@ func (e *evaluator) patient(w *bytes.Buffer, path string, idx *fhirsearch.Index,
 		w.WriteByte('\n')
 		return pr, nil
 	}
+	if e.brief {
+		class := pr.class
+		if !a.InScope {
+			class = "out of scope: " + a.OutOfScopeReason
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\n", filepath.Base(path), class, orNone(strings.Join(pr.codes, ", ")))
+		return pr, nil
+	}
 	fmt.Fprintf(w, "== %s Patient/%s\n", path, id)
 	writeAssessment(w, p, a)
 	if len(recs) == 0 {
@@ -264,6 +275,14 @@ func (e *evaluator) patient(w *bytes.Buffer, path string, idx *fhirsearch.Index,
 	}
 	w.WriteByte('\n')
 	return pr, nil
+}
+
+// classLabel names the classification in the words eval prints.
+func classLabel(a logic.Assessment) string {
+	if a.Class.String() == "none" {
+		return "not metastatic"
+	}
+	return a.Class.String()
 }
 
 // writeAssessment prints the classification in words.
@@ -281,7 +300,7 @@ func writeAssessment(w io.Writer, p logic.Patient, a logic.Assessment) {
 		sites = append(sites, s.String())
 	}
 	fmt.Fprintf(w, "classification: %s; distant lesions: %s; distant sites: %s; de novo: %t\n",
-		a.Class, lesions, orNone(strings.Join(sites, ", ")), a.DeNovo)
+		classLabel(a), lesions, orNone(strings.Join(sites, ", ")), a.DeNovo)
 	for _, f := range a.Prognostic {
 		fmt.Fprintf(w, "  %s: %s\n", f.Name, f.Value)
 	}

@@ -44,6 +44,7 @@ type serviceOptions struct {
 	fhirServers []string // origins the test issuer may send us to
 	fhirClient  *http.Client
 	extraArgs   []string
+	alg         string // client JWT algorithm: ES384 (default) or RS384
 }
 
 // newTestService starts the service for a test. The service's base URL is
@@ -55,10 +56,13 @@ func newTestService(t testing.TB, o serviceOptions) *testService {
 	}
 	dir := t.TempDir()
 	key := trusttest.NewES384(t, "test-key-1")
+	if o.alg == "RS384" {
+		key = trusttest.NewRS384(t, "test-key-1")
+	}
 	if err := os.WriteFile(filepath.Join(dir, "jwks.json"), trusttest.JWKS(t, key), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	issuer := map[string]any{"issuer": testIssuer, "jwksFile": "jwks.json", "algorithms": []string{"ES384"}}
+	issuer := map[string]any{"issuer": testIssuer, "jwksFile": "jwks.json", "algorithms": []string{key.Alg}}
 	if len(o.fhirServers) > 0 {
 		issuer["fhirServers"] = o.fhirServers
 		issuer["development"] = true // loopback test FHIR servers speak http

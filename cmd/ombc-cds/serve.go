@@ -49,16 +49,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer st.Close()
 
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if cfg.baseURLDefaulted {
+		// With --addr host:0 the port is known only now; JWT audiences
+		// and links must name it.
+		cfg.BaseURL = defaultBaseURL(ln.Addr().String())
+	}
 	a, err := newApp(cfg, appDeps{Logger: logger, Store: st, Now: time.Now})
 	if err != nil {
 		return err
 	}
 	go store.Janitor(ctx, st, time.Hour, cfg.Retention, time.Now, logger)
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{
 		Handler:           a.Handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -139,11 +145,6 @@ func newApp(cfg *serveConfig, d appDeps) (*app, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("trust: %w", err)
-	}
-	if cfg.Dev {
-		d.Logger.Warn("DEVELOPMENT PROFILE: the public CDS Hooks sandbox issuer and unauthenticated loopback calls are trusted; never use --dev in production")
-	} else if len(tcfg.Issuers) == 0 {
-		d.Logger.Warn("no trust file: only unauthenticated calls from loopback are accepted")
 	}
 	m := newMetrics()
 	boardCodes, _ := parseCodes(cfg.TumorBoardCodes)
