@@ -9,11 +9,29 @@ import (
 	"ombc-cds/logic"
 )
 
-// conditionJSON shadows the narrative: its status is a samply enum the
-// mapping never needs, and an unknown code would fail the whole Condition.
+// conditionJSON is the part of a Condition mapping reads. Local struct:
+// decoding the whole samply Condition (its narrative status is an enum that
+// fails the resource on an unknown code, and most fields are never read)
+// was a large share of a typical request. The fields read keep their samply
+// types, so a wrongly typed one still makes the resource unreadable.
 type conditionJSON struct {
-	fhir.Condition
-	Text json.RawMessage `json:"text"`
+	ClinicalStatus     *fhir.CodeableConcept  `json:"clinicalStatus"`
+	VerificationStatus *fhir.CodeableConcept  `json:"verificationStatus"`
+	Code               *fhir.CodeableConcept  `json:"code"`
+	BodySite           []fhir.CodeableConcept `json:"bodySite"`
+	Subject            fhir.Reference         `json:"subject"`
+	OnsetDateTime      *string                `json:"onsetDateTime"`
+	OnsetPeriod        *fhir.Period           `json:"onsetPeriod"`
+	RecordedDate       *string                `json:"recordedDate"`
+	Stage              []conditionStage       `json:"stage"`
+	Evidence           []struct {
+		Code []fhir.CodeableConcept `json:"code"`
+	} `json:"evidence"`
+}
+
+// conditionStage is the part of Condition.stage mapping reads.
+type conditionStage struct {
+	Summary *fhir.CodeableConcept `json:"summary"`
 }
 
 // condClass is what a Condition code says.
@@ -124,7 +142,7 @@ func (m *mapper) condition(r *resource) {
 		m.skip(r, "unreadable Condition: %v", err)
 		return
 	}
-	c := &cj.Condition
+	c := &cj
 	class, site, lat, male := condNone, logic.SiteUnknown, logic.LateralityUnknown, false
 	var code logic.Code
 	inSitu := false
@@ -215,7 +233,7 @@ func refineSite(code, body logic.Site) logic.Site {
 // conditionStages reads Condition.stage.summary (mCODE: stage.assessment
 // points at the TNM Observations, which are mapped on their own; CanDIG
 // writes 258228008 plus an AJCC "c4" here).
-func (m *mapper) conditionStages(src logic.Source, stages []fhir.ConditionStage) {
+func (m *mapper) conditionStages(src logic.Source, stages []conditionStage) {
 	for i := range stages {
 		if value, sub, code, ok := stagingFromConcept(logic.StagingGroup, stages[i].Summary); ok {
 			m.p.Staging = append(m.p.Staging, logic.Staging{Source: src, Kind: logic.StagingGroup, Value: value, Sub: sub, Code: code})

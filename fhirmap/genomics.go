@@ -3,8 +3,6 @@ package fhirmap
 import (
 	"strings"
 
-	"github.com/samply/golang-fhir-models/fhir-models/fhir"
-
 	"ombc-cds/logic"
 )
 
@@ -30,12 +28,12 @@ type variant struct {
 type implication struct {
 	res *resource
 	src logic.Source
-	obs *fhir.Observation
+	obs *observationJSON
 }
 
 // geneOf reads the gene studied: HGNC 1100 BRCA1, 1101 BRCA2, with and
 // without the "HGNC:" prefix (mCODE examples use both, CODES.md).
-func geneOf(cs []fhir.ObservationComponent) string {
+func geneOf(cs []observationComponent) string {
 	for i := range cs {
 		if !hasCode(&cs[i].Code, systemLOINC, loincGeneStudied) {
 			continue
@@ -57,7 +55,7 @@ func geneOf(cs []fhir.ObservationComponent) string {
 
 // originOf reads the genomic source class: LA6683-2 germline, LA6684-0
 // somatic.
-func originOf(cs []fhir.ObservationComponent) logic.Origin {
+func originOf(cs []observationComponent) logic.Origin {
 	for i := range cs {
 		if !hasCode(&cs[i].Code, systemLOINC, loincSourceClass) {
 			continue
@@ -73,7 +71,7 @@ func originOf(cs []fhir.ObservationComponent) logic.Origin {
 }
 
 // significanceOf reads the clinical-significance component (53037-8).
-func significanceOf(cs []fhir.ObservationComponent) (logic.Result, string, bool) {
+func significanceOf(cs []observationComponent) (logic.Result, string, bool) {
 	for i := range cs {
 		if !hasCode(&cs[i].Code, systemLOINC, loincClinicalSignificance) {
 			continue
@@ -90,7 +88,7 @@ func significanceOf(cs []fhir.ObservationComponent) (logic.Result, string, bool)
 }
 
 // variant records a Variant observation (69548-6) about BRCA1/2.
-func (m *mapper) variant(r *resource, src logic.Source, o *fhir.Observation) {
+func (m *mapper) variant(r *resource, src logic.Source, o *observationJSON) {
 	gene := geneOf(o.Component)
 	if gene == "" {
 		return // a variant in a gene the rules do not use
@@ -120,7 +118,7 @@ func (m *mapper) variant(r *resource, src logic.Source, o *fhir.Observation) {
 
 // implication records a Diagnostic Implication (an Observation with a
 // clinical-significance component) for finishGenomics.
-func (m *mapper) implication(r *resource, src logic.Source, o *fhir.Observation) {
+func (m *mapper) implication(r *resource, src logic.Source, o *observationJSON) {
 	m.implied = append(m.implied, implication{res: r, src: src, obs: o})
 }
 

@@ -11,14 +11,36 @@ import (
 	"ombc-cds/logic"
 )
 
-// observationJSON shadows the samply status enum: a missing status would
-// decode as "registered" and an unknown one would fail the resource
-// (DESIGN.md §1.6); the narrative is shadowed because its status enum is
-// never needed.
+// observationJSON is the part of an Observation mapping reads. Local
+// struct: decoding the whole samply Observation (some forty fields, most
+// never read) was most of the time of a typical request. Status is a plain
+// string because samply's enum turns a missing status into "registered" and
+// fails the resource on an unknown one (DESIGN.md §1.6); the fields read
+// keep their samply types, so a bad comparator or a wrongly typed value
+// still makes the resource unreadable.
 type observationJSON struct {
-	fhir.Observation
-	Status *string         `json:"status"`
-	Text   json.RawMessage `json:"text"`
+	Status               *string                `json:"status"`
+	Code                 fhir.CodeableConcept   `json:"code"`
+	Subject              *fhir.Reference        `json:"subject"`
+	EffectiveDateTime    *string                `json:"effectiveDateTime"`
+	EffectivePeriod      *fhir.Period           `json:"effectivePeriod"`
+	EffectiveInstant     *string                `json:"effectiveInstant"`
+	Issued               *string                `json:"issued"`
+	ValueQuantity        *fhir.Quantity         `json:"valueQuantity"`
+	ValueCodeableConcept *fhir.CodeableConcept  `json:"valueCodeableConcept"`
+	ValueString          *string                `json:"valueString"`
+	ValueBoolean         *bool                  `json:"valueBoolean"`
+	ValueInteger         *int                   `json:"valueInteger"`
+	DataAbsentReason     *fhir.CodeableConcept  `json:"dataAbsentReason"`
+	Interpretation       []fhir.CodeableConcept `json:"interpretation"`
+	DerivedFrom          []fhir.Reference       `json:"derivedFrom"`
+	Component            []observationComponent `json:"component"`
+}
+
+// observationComponent is the part of Observation.component mapping reads.
+type observationComponent struct {
+	Code                 fhir.CodeableConcept  `json:"code"`
+	ValueCodeableConcept *fhir.CodeableConcept `json:"valueCodeableConcept"`
 }
 
 // observation maps one Observation whose code the rules use.
@@ -42,7 +64,7 @@ func (m *mapper) observation(r *resource) {
 	}
 	src := logic.Source{Ref: r.ref, Date: firstDate(o.EffectiveDateTime, periodStart(o.EffectivePeriod), o.EffectiveInstant, o.Issued)}
 	if implication {
-		m.implication(r, src, &o.Observation)
+		m.implication(r, src, &o)
 		return
 	}
 	code := codeOf(&o.Code, def)
@@ -55,9 +77,9 @@ func (m *mapper) observation(r *resource) {
 		}
 		m.p.Staging = append(m.p.Staging, logic.Staging{Source: src, Kind: def.staging, Value: value, Sub: sub, Code: vcode})
 	case obsMarker:
-		m.marker(src, def, code, &o.Observation)
+		m.marker(src, def, code, &o)
 	case obsVariant:
-		m.variant(r, src, &o.Observation)
+		m.variant(r, src, &o)
 	case obsHistory:
 		present := o.ValueBoolean == nil || *o.ValueBoolean // mCODE: value false negates
 		m.p.MetastasisHistory = append(m.p.MetastasisHistory, logic.MetastasisHistory{Source: src, Present: present, Code: code})
@@ -72,7 +94,7 @@ func (m *mapper) observation(r *resource) {
 		}
 		m.p.DiseaseStatus = append(m.p.DiseaseStatus, logic.StatusReport{Source: src, Status: status, Code: vcode})
 	case obsECOG, obsKarnofsky:
-		m.performance(r, src, def.kind, &o.Observation)
+		m.performance(r, src, def.kind, &o)
 	}
 }
 
@@ -140,7 +162,7 @@ func describeConcept(cc *fhir.CodeableConcept) string {
 	return fmt.Sprintf("%s|%s", c.System, c.Code)
 }
 
-func hasComponent(cs []fhir.ObservationComponent, loinc string) bool {
+func hasComponent(cs []observationComponent, loinc string) bool {
 	for i := range cs {
 		if hasCode(&cs[i].Code, systemLOINC, loinc) {
 			return true
@@ -151,7 +173,7 @@ func hasComponent(cs []fhir.ObservationComponent, loinc string) bool {
 
 // marker maps a tumour-marker Observation (ER, PR, HER2, HR, BRCA
 // tumour-marker style, PD-L1).
-func (m *mapper) marker(src logic.Source, def obsDef, code logic.Code, o *fhir.Observation) {
+func (m *mapper) marker(src logic.Source, def obsDef, code logic.Code, o *observationJSON) {
 	mk := logic.Marker{Source: src, Kind: def.marker, Method: def.method, Gene: def.gene, Code: code}
 	switch {
 	case o.ValueCodeableConcept != nil:
@@ -233,7 +255,7 @@ func quantityText(q *fhir.Quantity) string {
 // performance maps ECOG (0-5) and Karnofsky (0-100) observations, which carry
 // valueInteger (mCODE SD_PerformanceStatus.fsh); ECOG LOINC answers are read
 // too.
-func (m *mapper) performance(r *resource, src logic.Source, kind obsKind, o *fhir.Observation) {
+func (m *mapper) performance(r *resource, src logic.Source, kind obsKind, o *observationJSON) {
 	scale, max := logic.ECOG, 5
 	if kind == obsKarnofsky {
 		scale, max = logic.Karnofsky, 100

@@ -103,14 +103,17 @@ func (p *pool) addValue(key string, raw json.RawMessage) error {
 		return fmt.Errorf("%w: prefetch %q holds a %s, not a Patient", ErrInvalid, key, quoteType(h.typ))
 	}
 	if h.typ != "Bundle" {
-		r := p.add(fmt.Sprintf("prefetch %s", key), "", h.typ, h.id, raw, false)
+		r := p.add(func() string { return fmt.Sprintf("prefetch %s", key) }, "", h.typ, h.id, raw, false)
 		if key == patientKey && r != nil {
 			p.patient = r
 		}
 		return nil
 	}
 	for i, e := range h.entries {
-		where := fmt.Sprintf("prefetch %s entry %d", key, i)
+		// where is formatted only when a skip or a resource without id or
+		// fullUrl needs it: Sprintf for every entry of a large Bundle showed
+		// in the profile.
+		where := func() string { return fmt.Sprintf("prefetch %s entry %d", key, i) }
 		res := bytes.TrimSpace(e.resource)
 		if e.hasSearch && e.mode == "outcome" {
 			continue // an OperationOutcome about the search, not patient data
@@ -119,17 +122,20 @@ func (p *pool) addValue(key string, raw json.RawMessage) error {
 			continue
 		}
 		if res[0] != '{' {
-			p.skip(where, "entry resource is not a JSON object")
+			p.skip(where(), "entry resource is not a JSON object")
 			continue
 		}
-		typ, id, code, ok := peek(res)
+		typ, id, code, ok := e.typ, e.id, e.code, e.peeked
+		if !ok {
+			typ, id, code, ok = peek(res)
+		}
 		if !ok {
 			var eh struct {
 				ResourceType string `json:"resourceType"`
 				ID           string `json:"id"`
 			}
 			if err := json.Unmarshal(res, &eh); err != nil {
-				p.skip(where, "unreadable resource: %v", err)
+				p.skip(where(), "unreadable resource: %v", err)
 				continue
 			}
 			typ, id, code = eh.ResourceType, eh.ID, nil
@@ -170,10 +176,11 @@ func quoteType(t string) string {
 }
 
 // add registers one resource unless the same Type/id is already known (the
-// same resource often arrives under two keys, or as a whole bundle).
-func (p *pool) add(where, fullURL, typ, id string, raw json.RawMessage, include bool) *resource {
+// same resource often arrives under two keys, or as a whole bundle). where
+// names the resource's place in the prefetch; it is called only when needed.
+func (p *pool) add(where func() string, fullURL, typ, id string, raw json.RawMessage, include bool) *resource {
 	if typ == "" {
-		p.skip(where, "no resourceType")
+		p.skip(where(), "no resourceType")
 		return nil
 	}
 	r := &resource{typ: typ, id: id, fullURL: fullURL, raw: raw, include: include}
@@ -183,7 +190,7 @@ func (p *pool) add(where, fullURL, typ, id string, raw json.RawMessage, include 
 	case fullURL != "":
 		r.ref = fullURL
 	default:
-		r.ref = where
+		r.ref = where()
 	}
 	if id != "" {
 		if old, ok := p.byTypeID[r.ref]; ok {

@@ -9,12 +9,18 @@ type scannedHead struct {
 	entries []scannedEntry
 }
 
-// scannedEntry is one Bundle entry as bundleEntry would decode it.
+// scannedEntry is one Bundle entry as bundleEntry would decode it. When
+// peeked is true, typ, id and code are what peek returns for resource: the
+// scanner reads them on its way through instead of scanning the resource a
+// second time.
 type scannedEntry struct {
 	fullURL   string
 	resource  []byte
 	hasSearch bool
 	mode      string
+	peeked    bool
+	typ, id   string
+	code      []byte
 }
 
 // maxScanDepth bounds the recursion of the scanner; deeper values are left
@@ -215,7 +221,11 @@ func (s *scanner) entry(e *scannedEntry) bool {
 			}
 			seenResource = true
 			start := s.i
-			if !s.value() {
+			if s.i < len(s.b) && s.b[s.i] == '{' {
+				if !s.resourceObject(e) {
+					return false
+				}
+			} else if !s.value() {
 				return false
 			}
 			e.resource = s.b[start:s.i]
@@ -241,6 +251,75 @@ func (s *scanner) entry(e *scannedEntry) bool {
 		}
 		return s.value()
 	})
+}
+
+// resourceObject consumes an entry resource object and reads its top-level
+// resourceType, id and code with exactly the rules of peek (keys compared
+// byte for byte, escaped keys or non-string resourceType and id make the
+// peek fail, the last of repeated keys wins).
+func (s *scanner) resourceObject(e *scannedEntry) bool {
+	peekOK := true
+	s.i++ // '{'
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		e.peeked = true
+		return true
+	}
+	for {
+		keyStart := s.i
+		keyEnd, plain, ok := s.str()
+		if !ok {
+			return false
+		}
+		key := s.b[keyStart+1 : keyEnd-1]
+		s.space()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return false
+		}
+		s.i++
+		s.space()
+		valStart := s.i
+		if !s.value() {
+			return false
+		}
+		value := s.b[valStart:s.i]
+		if !plain {
+			peekOK = false
+		} else if peekOK {
+			switch string(key) {
+			case "resourceType", "id":
+				v, vok := plainString(value)
+				if !vok {
+					peekOK = false
+				} else if string(key) == "id" {
+					e.id = v
+				} else {
+					e.typ = v
+				}
+			case "code":
+				e.code = value
+			}
+		}
+		s.space()
+		if s.i >= len(s.b) {
+			return false
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+			s.space()
+		case '}':
+			s.i++
+			e.peeked = peekOK
+			if !peekOK {
+				e.typ, e.id, e.code = "", "", nil
+			}
+			return true
+		default:
+			return false
+		}
+	}
 }
 
 // plainString reads a string without escapes whose bytes are valid UTF-8,

@@ -2,7 +2,6 @@ package logic
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"time"
 )
@@ -110,6 +109,12 @@ type Assessment struct {
 
 // Classify computes the Assessment for p at now (RULES.md Classification).
 func Classify(p Patient, now time.Time, cfg Config) Assessment {
+	return classify(p, now, cfg, hrStatus(p))
+}
+
+// classify is Classify with the hormone-receptor status already derived,
+// which NewCase keeps for the clauses too.
+func classify(p Patient, now time.Time, cfg Config, hr status) Assessment {
 	a := Assessment{DistantLesions: -1}
 	for _, pr := range p.Primaries {
 		if pr.Counts() {
@@ -142,7 +147,7 @@ func Classify(p Patient, now time.Time, cfg Config) Assessment {
 	a.count()
 	a.deNovo(p, cfg)
 	a.Imaging = newestFirst(p.Imaging)
-	a.Prognostic = prognostic(p, &a, now)
+	a.Prognostic = prognostic(p, &a, now, hr)
 	return a
 }
 
@@ -240,16 +245,24 @@ func (a *Assessment) placeMetastases(p Patient, sides map[Laterality]bool) {
 // are the primary (CODES.md §2.3: count non-breast locations); the same
 // identifier seen twice is one lesion.
 func (a *Assessment) placeLesions(p Patient, sides map[Laterality]bool) {
-	seen := map[string]bool{}
+	// A lesion is known by its identifier, else its reference, else its
+	// position; the kind is part of the key so an identifier never equals a
+	// reference.
+	type lesionKey struct {
+		kind  int // 0 identifier, 1 reference, 2 position
+		value string
+		index int
+	}
+	seen := make(map[lesionKey]bool, len(p.Lesions))
 	for i, l := range p.Lesions {
 		if !l.Active || l.Site == SiteBreast {
 			continue
 		}
-		key := "id:" + l.Identifier
+		key := lesionKey{kind: 0, value: l.Identifier}
 		if l.Identifier == "" {
-			key = "ref:" + l.Ref
+			key = lesionKey{kind: 1, value: l.Ref}
 			if l.Ref == "" {
-				key = fmt.Sprint("index:", i)
+				key = lesionKey{kind: 2, index: i}
 			}
 		}
 		if seen[key] {

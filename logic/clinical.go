@@ -3,6 +3,7 @@ package logic
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,13 +22,27 @@ func OMBC() Criterion {
 			if a.Class != ClassOMBC {
 				return []string{"classification: " + a.Class.String()}, false
 			}
-			b := []string{fmt.Sprintf("classification: OMBC, %d distant lesion(s) in %s", a.DistantLesions, siteList(a.DistantSites))}
-			for _, l := range a.Lesions {
-				b = append(b, "distant lesion: "+l.Site.String()+" "+cite(l.Source))
+			if c.derived {
+				// A copy, so a caller that edits the facts cannot change
+				// the next rule's; the strings themselves are shared.
+				return slices.Clone(c.ombcFacts), true
 			}
-			return b, true
+			return ombcFacts(a), true
 		},
+		test: func(c *Case) bool { return c.Assessment.Class == ClassOMBC },
 	}
+}
+
+// ombcFacts returns the facts an OMBC classification rests on: the count,
+// the sites and each lesion. Nearly every rule starts with the OMBC clause,
+// so NewCase renders them once per patient.
+func ombcFacts(a *Assessment) []string {
+	b := make([]string, 0, 1+len(a.Lesions))
+	b = append(b, "classification: OMBC, "+strconv.Itoa(a.DistantLesions)+" distant lesion(s) in "+siteList(a.DistantSites))
+	for _, l := range a.Lesions {
+		b = append(b, "distant lesion: "+l.Site.String()+" "+cite(l.Source))
+	}
+	return b
 }
 
 // ExtentUnknown holds when metastatic disease is recorded but the lesion
@@ -56,6 +71,7 @@ func ExtentUnknown() Criterion {
 			}
 			return b, true
 		},
+		test: func(c *Case) bool { return c.Assessment.Class == ClassExtentUnknown },
 	}
 }
 
@@ -77,6 +93,9 @@ func UnplacedDisease() Criterion {
 				return []string{"every recorded site could be placed"}, false
 			}
 			return b, true
+		},
+		test: func(c *Case) bool {
+			return len(c.Assessment.RegionalUnclear) > 0 || len(c.Assessment.LesionsUnclear) > 0
 		},
 	}
 }
@@ -112,6 +131,10 @@ func siteCriterion(text string, site Site) Criterion {
 			}
 			return b, true
 		},
+		test: func(c *Case) bool {
+			return slices.ContainsFunc(c.Assessment.Distant, func(m Metastasis) bool { return m.Site == site }) ||
+				slices.ContainsFunc(c.Assessment.Lesions, func(l Lesion) bool { return l.Site == site })
+		},
 	}
 }
 
@@ -137,6 +160,7 @@ func BoneOnly() Criterion {
 			}
 			return []string{"bone is the only distant site"}, true
 		},
+		test: func(c *Case) bool { return c.Assessment.BoneOnly },
 	}
 }
 
@@ -166,6 +190,7 @@ func DeNovo() Criterion {
 			}
 			return append([]string{fmt.Sprintf("de novo: metastatic within %d days of the primary's onset", days(c.Config.DeNovoWindow))}, b...), true
 		},
+		test: func(c *Case) bool { return c.Assessment.DeNovo },
 	}
 }
 
@@ -186,9 +211,10 @@ func HRPositive() Criterion {
 	return clause{
 		text: "HR-positive (ER or PR positive)",
 		met: func(c *Case) ([]string, bool) {
-			st := hrStatus(c.Patient)
+			st := c.hrStatus()
 			return markerFacts("hormone receptor "+st.Result.String(), st), st.Result == Positive
 		},
+		test: func(c *Case) bool { return c.hrStatus().Result == Positive },
 	}
 }
 
@@ -207,9 +233,10 @@ func her2Is(text string, want Result) Criterion {
 	return clause{
 		text: text,
 		met: func(c *Case) ([]string, bool) {
-			st := her2Status(c.Patient)
+			st := c.her2Status()
 			return markerFacts("HER2 "+st.Result.String(), st), st.Result == want
 		},
+		test: func(c *Case) bool { return c.her2Status().Result == want },
 	}
 }
 
@@ -218,9 +245,12 @@ func TripleNegative() Criterion {
 	return clause{
 		text: "triple negative (ER, PR and HER2 negative)",
 		met: func(c *Case) ([]string, bool) {
-			hr, her2 := hrStatus(c.Patient), her2Status(c.Patient)
+			hr, her2 := c.hrStatus(), c.her2Status()
 			b := append(markerFacts("hormone receptor "+hr.Result.String(), hr), markerFacts("HER2 "+her2.Result.String(), her2)...)
 			return b, hr.Result == Negative && her2.Result == Negative
+		},
+		test: func(c *Case) bool {
+			return c.hrStatus().Result == Negative && c.her2Status().Result == Negative
 		},
 	}
 }
@@ -236,6 +266,10 @@ func markerPresent(text string, kind MarkerKind, keep func(Marker) bool) Criteri
 				return []string{"no " + text + " recorded"}, false
 			}
 			return []string{markerText(m)}, true
+		},
+		test: func(c *Case) bool {
+			_, ok := newestMarker(c.Patient, kind, keep)
+			return ok
 		},
 	}
 }
@@ -270,6 +304,10 @@ func PDL1Positive() Criterion {
 			}
 			return []string{markerText(m)}, m.Result == Positive
 		},
+		test: func(c *Case) bool {
+			m, ok := newestMarker(c.Patient, MarkerPDL1, nil)
+			return ok && m.Result == Positive
+		},
 	}
 }
 
@@ -279,7 +317,7 @@ func ReceptorsKnown() Criterion {
 	return clause{
 		text: "ER, PR and HER2 known (HER2 equivocal settled by ISH)",
 		met: func(c *Case) ([]string, bool) {
-			missing := missingReceptorTests(c.Patient)
+			missing := c.missingReceptorTests()
 			var b []string
 			for _, k := range []MarkerKind{MarkerER, MarkerPR, MarkerHER2} {
 				if m, ok := newestMarker(c.Patient, k, nil); ok {
@@ -294,20 +332,21 @@ func ReceptorsKnown() Criterion {
 			}
 			return b, len(missing) == 0
 		},
+		test: func(c *Case) bool { return len(c.missingReceptorTests()) == 0 },
 	}
 }
 
 // missingReceptorTests returns the receptor tests to order: ER, PR and HER2
 // IHC when no result exists, HER2 ISH when HER2 is equivocal with no ISH.
-func missingReceptorTests(p Patient) []Order {
+func (c *Case) missingReceptorTests() []Order {
 	var out []Order
-	if _, ok := newestMarker(p, MarkerER, nil); !ok {
+	if _, ok := newestMarker(c.Patient, MarkerER, nil); !ok {
 		out = append(out, Order{ServiceRequest, OrderERTest, "Estrogen receptor (ER) by IHC"})
 	}
-	if _, ok := newestMarker(p, MarkerPR, nil); !ok {
+	if _, ok := newestMarker(c.Patient, MarkerPR, nil); !ok {
 		out = append(out, Order{ServiceRequest, OrderPRTest, "Progesterone receptor (PR) by IHC"})
 	}
-	switch her2Status(p).Result {
+	switch c.her2Status().Result {
 	case ResultUnknown:
 		out = append(out, Order{ServiceRequest, OrderHER2IHC, "HER2 by IHC"})
 	case Equivocal:
@@ -327,6 +366,7 @@ func Male() Criterion {
 			}
 			return []string{"male patient"}, true
 		},
+		test: func(c *Case) bool { return c.Assessment.Male },
 	}
 }
 
@@ -340,6 +380,10 @@ func AgeUnder(years int) Criterion {
 				return []string{"age unknown (no birth date)"}, false
 			}
 			return []string{fmt.Sprintf("age %d years", age)}, age < years
+		},
+		test: func(c *Case) bool {
+			age, ok := ageAt(c.Patient.BirthDate, c.Now)
+			return ok && age < years
 		},
 	}
 }
@@ -370,6 +414,11 @@ func activeDrug(text string, class DrugClass, keep func(Medication) bool) Criter
 				return []string{"no active " + text}, false
 			}
 			return b, true
+		},
+		test: func(c *Case) bool {
+			return slices.ContainsFunc(c.Patient.Medications, func(m Medication) bool {
+				return m.Class == class && m.ActiveAt(c.Now, c.Config) && (keep == nil || keep(m))
+			})
 		},
 	}
 }
@@ -403,16 +452,7 @@ func PETWithin() Criterion {
 	return clause{
 		text: "PET or PET/CT within the PET window (default 60 days)",
 		met: func(c *Case) ([]string, bool) {
-			var newest *Imaging
-			for i := range c.Patient.Imaging {
-				im := &c.Patient.Imaging[i]
-				if !im.PET || im.Date.After(c.Now) {
-					continue
-				}
-				if newest == nil || im.Date.After(newest.Date) {
-					newest = im
-				}
-			}
+			newest := newestPET(c)
 			n := days(c.Config.PETWindow)
 			if newest == nil {
 				return []string{fmt.Sprintf("no PET or PET/CT on record (window %d days)", n)}, false
@@ -423,7 +463,26 @@ func PETWithin() Criterion {
 			}
 			return []string{fmt.Sprintf("no PET or PET/CT in the last %d days; newest ", n) + fact}, false
 		},
+		test: func(c *Case) bool {
+			newest := newestPET(c)
+			return newest != nil && within(newest.Date, c.Now, c.Config.PETWindow)
+		},
 	}
+}
+
+// newestPET returns the newest PET or PET/CT not dated after now, or nil.
+func newestPET(c *Case) *Imaging {
+	var newest *Imaging
+	for i := range c.Patient.Imaging {
+		im := &c.Patient.Imaging[i]
+		if !im.PET || im.Date.After(c.Now) {
+			continue
+		}
+		if newest == nil || im.Date.After(newest.Date) {
+			newest = im
+		}
+	}
+	return newest
 }
 
 // tissue reports whether the evidence kind is tissue evidence.
@@ -460,6 +519,11 @@ func TissueEvidence() Criterion {
 			}
 			return no, false
 		},
+		test: func(c *Case) bool {
+			return slices.ContainsFunc(c.Assessment.Distant, func(m Metastasis) bool {
+				return slices.ContainsFunc(m.Evidence, tissue)
+			})
+		},
 	}
 }
 
@@ -486,6 +550,11 @@ func BreastSurgery() Criterion {
 			}
 			return b, true
 		},
+		test: func(c *Case) bool {
+			return slices.ContainsFunc(c.Patient.Procedures, func(pr Procedure) bool {
+				return pr.Kind == ProcedureBreastSurgery && done(pr.Status)
+			})
+		},
 	}
 }
 
@@ -496,34 +565,55 @@ func TumorBoardSinceMetastasis() Criterion {
 	return clause{
 		text: "tumour-board record dated after the newest metastasis onset, with no worsened disease status after it",
 		met: func(c *Case) ([]string, bool) {
-			var newestMet Source
-			for _, m := range c.Assessment.Distant {
-				if s := m.start(); s.After(newestMet.Date) {
-					newestMet = Source{Ref: m.Ref, Date: s}
-				}
-			}
-			var board *TumorBoard
-			for i := range c.Patient.TumorBoards {
-				tb := &c.Patient.TumorBoards[i]
-				if tb.Date.IsZero() || tb.Date.Before(newestMet.Date) {
-					continue
-				}
-				if board == nil || tb.Date.After(board.Date) {
-					board = tb
-				}
-			}
+			board, newestMet := boardSinceMetastasis(c)
 			if board == nil {
 				return []string{"no tumour-board record since the newest metastasis " + cite(newestMet)}, false
 			}
 			fact := "tumour board: " + orNone(Escape(board.Description)) + " " + cite(board.Source)
-			for _, r := range c.Patient.DiseaseStatus {
-				if r.Status == Worsened && r.Date.After(board.Date) {
-					return []string{"progression after the last tumour board: disease status worsened " + cite(r.Source) + "; last " + fact}, false
-				}
+			if r := worsenedAfter(c.Patient, board.Date); r != nil {
+				return []string{"progression after the last tumour board: disease status worsened " + cite(r.Source) + "; last " + fact}, false
 			}
 			return []string{fact}, true
 		},
+		test: func(c *Case) bool {
+			board, _ := boardSinceMetastasis(c)
+			return board != nil && worsenedAfter(c.Patient, board.Date) == nil
+		},
 	}
+}
+
+// boardSinceMetastasis returns the newest dated tumour-board record not
+// older than the newest distant metastasis onset (nil when none), and that
+// metastasis.
+func boardSinceMetastasis(c *Case) (*TumorBoard, Source) {
+	var newestMet Source
+	for _, m := range c.Assessment.Distant {
+		if s := m.start(); s.After(newestMet.Date) {
+			newestMet = Source{Ref: m.Ref, Date: s}
+		}
+	}
+	var board *TumorBoard
+	for i := range c.Patient.TumorBoards {
+		tb := &c.Patient.TumorBoards[i]
+		if tb.Date.IsZero() || tb.Date.Before(newestMet.Date) {
+			continue
+		}
+		if board == nil || tb.Date.After(board.Date) {
+			board = tb
+		}
+	}
+	return board, newestMet
+}
+
+// worsenedAfter returns the first worsened disease status dated after t, or
+// nil.
+func worsenedAfter(p Patient, t time.Time) *StatusReport {
+	for i := range p.DiseaseStatus {
+		if r := &p.DiseaseStatus[i]; r.Status == Worsened && r.Date.After(t) {
+			return r
+		}
+	}
+	return nil
 }
 
 // ResponseDocumented holds when a current systemic therapy exists and a
@@ -546,6 +636,14 @@ func ResponseDocumented() Criterion {
 				return []string{therapy, "no Cancer Disease Status after " + dateText(start)}, false
 			}
 			return []string{therapy, "disease status " + r.Status.String() + " " + cite(r.Source)}, true
+		},
+		test: func(c *Case) bool {
+			start, _, ok := therapyStart(c.Patient, c.Now, c.Config)
+			if !ok || start.IsZero() {
+				return false
+			}
+			_, ok = statusAfter(c.Patient, start)
+			return ok
 		},
 	}
 }
@@ -577,6 +675,14 @@ func RespondingOnTherapy() Criterion {
 			b := []string{therapy, "disease status " + r.Status.String() + " " + cite(r.Source)}
 			return b, r.Status == Improved || r.Status == Stable
 		},
+		test: func(c *Case) bool {
+			start, _, ok := therapyStart(c.Patient, c.Now, c.Config)
+			if !ok || start.IsZero() {
+				return false
+			}
+			r, ok := statusAfter(c.Patient, start)
+			return ok && (r.Status == Improved || r.Status == Stable)
+		},
 	}
 }
 
@@ -590,6 +696,10 @@ func LatestStatus(want DiseaseStatus) Criterion {
 				return []string{"no Cancer Disease Status recorded"}, false
 			}
 			return []string{"disease status " + r.Status.String() + " " + cite(r.Source)}, r.Status == want
+		},
+		test: func(c *Case) bool {
+			r, ok := latestStatus(c.Patient)
+			return ok && r.Status == want
 		},
 	}
 }

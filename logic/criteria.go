@@ -17,11 +17,44 @@ type Case struct {
 	Assessment Assessment
 	Now        time.Time
 	Config     Config
+
+	// What a dozen clauses read, derived once by NewCase: the receptor
+	// statuses and the OMBC clause's facts. derived marks them set, so a
+	// Case built without NewCase still works (it derives them on every
+	// read).
+	hr, her2  status
+	ombcFacts []string
+	derived   bool
 }
 
-// NewCase classifies p and bundles everything a criterion reads.
+// NewCase classifies p and bundles everything a criterion reads. It derives
+// some facts once for all the rules, so to evaluate a changed patient build
+// a new Case rather than editing this one.
 func NewCase(p Patient, now time.Time, cfg Config) *Case {
-	return &Case{Patient: p, Assessment: Classify(p, now, cfg), Now: now, Config: cfg}
+	hr := hrStatus(p)
+	c := &Case{Patient: p, Assessment: classify(p, now, cfg, hr), Now: now, Config: cfg}
+	c.hr, c.her2 = hr, her2Status(p)
+	if c.Assessment.Class == ClassOMBC {
+		c.ombcFacts = ombcFacts(&c.Assessment)
+	}
+	c.derived = true
+	return c
+}
+
+// hrStatus returns the patient's hormone-receptor status.
+func (c *Case) hrStatus() status {
+	if c.derived {
+		return c.hr
+	}
+	return hrStatus(c.Patient)
+}
+
+// her2Status returns the patient's HER2 status.
+func (c *Case) her2Status() status {
+	if c.derived {
+		return c.her2
+	}
+	return her2Status(c.Patient)
 }
 
 // Criterion is one clause of a rule.
@@ -38,6 +71,22 @@ type Criterion interface {
 type clause struct {
 	text string
 	met  func(c *Case) ([]string, bool)
+	// test, when not nil, decides the clause exactly as met does without
+	// building its facts: most clauses a rule evaluates do not end up on a
+	// card, and rendering their facts was most of the cost of Evaluate.
+	// TestHoldsAgreesWithMet checks that the two agree.
+	test func(c *Case) bool
+}
+
+// holds reports whether k holds for c. It skips building k's facts when k
+// knows how to (a clause with a test, and All, Any and Not of such
+// clauses), and otherwise asks Met.
+func holds(k Criterion, c *Case) bool {
+	if cl, ok := k.(clause); ok && cl.test != nil {
+		return cl.test(c)
+	}
+	_, ok := k.Met(c)
+	return ok
 }
 
 // Met implements Criterion.
@@ -62,6 +111,14 @@ func All(cs ...Criterion) Criterion {
 			}
 			return because, true
 		},
+		test: func(c *Case) bool {
+			for _, k := range cs {
+				if !holds(k, c) {
+					return false
+				}
+			}
+			return true
+		},
 	}
 }
 
@@ -84,6 +141,19 @@ func Any(cs ...Criterion) Criterion {
 			}
 			return failed, false
 		},
+		test: func(c *Case) bool {
+			// Met holds only when a clause that holds gave facts; every
+			// clause gives some, but asking the first that holds keeps the
+			// two exactly equal at the cost of one clause's facts.
+			for _, k := range cs {
+				if holds(k, c) {
+					if b, _ := k.Met(c); len(b) > 0 {
+						return true
+					}
+				}
+			}
+			return false
+		},
 	}
 }
 
@@ -95,6 +165,7 @@ func Not(k Criterion) Criterion {
 			b, ok := k.Met(c)
 			return b, !ok
 		},
+		test: func(c *Case) bool { return !holds(k, c) },
 	}
 }
 

@@ -1,8 +1,7 @@
 package logic
 
 import (
-	"fmt"
-	"strings"
+	"strconv"
 )
 
 // This file renders the extra sections of a card's detail: the
@@ -10,67 +9,97 @@ import (
 // tumour board (seed Step 2: "complete imaging history review to assess
 // disease dynamics"), and what to record for data-quality.
 
-// panel renders one section, ending with a blank line.
-func panel(c *Case, p Panel) string {
-	var b strings.Builder
+// appendPanel renders one section into b, ending with a blank line.
+func appendPanel(b []byte, c *Case, p Panel) []byte {
 	a := &c.Assessment
 	switch p {
 	case PanelClassification:
-		b.WriteString("### Classification\n\n")
-		count := "unknown"
+		b = append(b, "### Classification\n\n- class: "...)
+		b = append(b, a.Class.String()...)
+		b = append(b, "\n- distant lesions: "...)
 		if a.DistantLesions >= 0 {
-			count = fmt.Sprint(a.DistantLesions)
+			b = strconv.AppendInt(b, int64(a.DistantLesions), 10)
+		} else {
+			b = append(b, "unknown"...)
 		}
-		fmt.Fprintf(&b, "- class: %s\n", a.Class)
-		fmt.Fprintf(&b, "- distant lesions: %s\n", count)
-		fmt.Fprintf(&b, "- distant sites: %s\n", orNone(siteList(a.DistantSites)))
-		fmt.Fprintf(&b, "- de novo metastatic disease: %s\n", yesNo(a.DeNovo))
+		b = append(b, "\n- distant sites: "...)
+		b = append(b, orNone(siteList(a.DistantSites))...)
+		b = append(b, "\n- de novo metastatic disease: "...)
+		b = append(b, yesNo(a.DeNovo)...)
+		b = append(b, '\n')
 		for _, f := range a.Facts {
-			fmt.Fprintf(&b, "- %s %s\n", Escape(f.Text), cite(f.Source))
+			b = append(b, "- "...)
+			b = appendEscape(b, f.Text)
+			b = append(b, ' ')
+			b = appendCite(b, f.Source)
+			b = append(b, '\n')
 		}
 	case PanelPrognosis:
-		b.WriteString("### Prognostic context (not eligibility criteria)\n\n")
+		b = append(b, "### Prognostic context (not eligibility criteria)\n\n"...)
 		for _, f := range a.Prognostic {
-			fmt.Fprintf(&b, "- %s: %s (%s)%s\n", Escape(f.Name), Escape(f.Value), f.Outlook, cites(f.Sources))
+			b = append(b, "- "...)
+			b = appendEscape(b, f.Name)
+			b = append(b, ": "...)
+			b = appendEscape(b, f.Value)
+			b = append(b, " ("...)
+			b = append(b, f.Outlook.String()...)
+			b = append(b, ')')
+			for _, s := range f.Sources {
+				b = append(b, ' ')
+				b = appendCite(b, s)
+			}
+			b = append(b, '\n')
 		}
 	case PanelImaging:
-		b.WriteString("### Imaging history (newest first)\n\n")
+		b = append(b, "### Imaging history (newest first)\n\n"...)
 		if len(a.Imaging) == 0 {
-			b.WriteString("- no imaging on record\n")
+			b = append(b, "- no imaging on record\n"...)
 		}
 		for _, im := range a.Imaging {
-			mod := im.Modality
-			if mod == "" {
-				mod = "modality unknown"
+			b = append(b, "- "...)
+			b = appendDate(b, im.Date)
+			b = append(b, ": "...)
+			if im.Modality == "" {
+				b = append(b, "modality unknown"...)
+			} else {
+				b = appendEscape(b, im.Modality)
 			}
 			if im.PET {
-				mod += ", PET"
+				b = append(b, ", PET"...)
 			}
-			line := dateText(im.Date) + ": " + Escape(mod)
 			if im.Description != "" {
-				line += ", " + Escape(im.Description)
+				b = append(b, ", "...)
+				b = appendEscape(b, im.Description)
 			}
 			if im.BodySite != "" {
-				line += ", " + Escape(im.BodySite)
+				b = append(b, ", "...)
+				b = appendEscape(b, im.BodySite)
 			}
-			fmt.Fprintf(&b, "- %s (%s)\n", line, Escape(orNone(im.Ref)))
+			b = append(b, " ("...)
+			b = appendEscape(b, orNone(im.Ref))
+			b = append(b, ")\n"...)
 		}
 	case PanelRecording:
-		b.WriteString("### What to record\n\n")
+		b = append(b, "### What to record\n\n"...)
 		for _, r := range recordingGaps(a) {
-			b.WriteString("- " + r + "\n")
+			b = append(b, "- "...)
+			b = append(b, r...)
+			b = append(b, '\n')
 		}
 	case PanelSkipped:
-		b.WriteString("### Resources left out of this assessment\n\n")
+		b = append(b, "### Resources left out of this assessment\n\n"...)
 		if len(c.Patient.Skipped) == 0 {
-			b.WriteString("- none\n")
+			b = append(b, "- none\n"...)
 		}
 		for _, s := range c.Patient.Skipped {
-			fmt.Fprintf(&b, "- %s: %s\n", Escape(s.Ref), Escape(s.Reason))
+			b = append(b, "- "...)
+			b = appendEscape(b, s.Ref)
+			b = append(b, ": "...)
+			b = appendEscape(b, s.Reason)
+			b = append(b, '\n')
 		}
 	}
-	b.WriteString("\n")
-	return b.String()
+	return append(b, '\n')
 }
 
 // recordingGaps lists exactly what to record so the disease can be
@@ -98,15 +127,6 @@ func recordingGaps(a *Assessment) []string {
 		out = append(out, "nothing missing for the classification")
 	}
 	return out
-}
-
-// cites renders several sources as " (A, date) (B, date)".
-func cites(ss []Source) string {
-	var b strings.Builder
-	for _, s := range ss {
-		b.WriteString(" " + cite(s))
-	}
-	return b.String()
 }
 
 // yesNo renders a boolean for a card.

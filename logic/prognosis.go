@@ -13,12 +13,12 @@ import (
 // prognostic markers, not eligibility filters).
 
 // prognostic returns the factors in the seed's order.
-func prognostic(p Patient, a *Assessment, now time.Time) []Factor {
+func prognostic(p Patient, a *Assessment, now time.Time, hr status) []Factor {
 	return []Factor{
 		lesionFactor(a),
 		dfiFactor(a),
 		nodalFactor(p),
-		hrFactor(p),
+		hrFactor(hr),
 		boneOnlyFactor(a),
 		ageFactor(p, now),
 		responseFactor(p),
@@ -105,9 +105,8 @@ func nodalFactor(p Patient) Factor {
 	return f
 }
 
-func hrFactor(p Patient) Factor {
+func hrFactor(st status) Factor {
 	f := Factor{Name: "Hormone-receptor status (seed: HR-positive favourable)"}
-	st := hrStatus(p)
 	f.Value = "HR " + st.Result.String()
 	for _, m := range st.From {
 		f.Sources = append(f.Sources, m.Source)
@@ -213,11 +212,40 @@ func latestStatus(p Patient) (StatusReport, bool) {
 	return best, found
 }
 
-// siteList renders sites as "bone, liver".
+// siteList renders sites as "bone, liver": sorted, each once.
 func siteList(sites []Site) string {
-	names := make([]string, 0, len(sites))
-	for _, s := range slices.Compact(slices.Sorted(slices.Values(sites))) {
-		names = append(names, s.String())
+	// The lists it gets (Assessment.DistantSites, SitesWithoutCount) are
+	// already sorted and distinct; only others need a sorted copy.
+	if !strictlyIncreasing(sites) {
+		sites = slices.Compact(slices.Sorted(slices.Values(sites)))
 	}
-	return strings.Join(names, ", ")
+	switch len(sites) {
+	case 0:
+		return ""
+	case 1:
+		return sites[0].String()
+	}
+	n := 2 * (len(sites) - 1)
+	for _, s := range sites {
+		n += len(s.String())
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, s := range sites {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.String())
+	}
+	return b.String()
+}
+
+// strictlyIncreasing reports whether sites are sorted with no repeats.
+func strictlyIncreasing(sites []Site) bool {
+	for i := 1; i < len(sites); i++ {
+		if sites[i] <= sites[i-1] {
+			return false
+		}
+	}
+	return true
 }

@@ -1,9 +1,8 @@
 package logic
 
 import (
-	"fmt"
 	"slices"
-	"strings"
+	"sync"
 	"time"
 )
 
@@ -70,53 +69,92 @@ func Evaluate(rules []Rule, p Patient, now time.Time, cfg Config) []Recommendati
 	if !c.Assessment.InScope {
 		return nil
 	}
-	var out []Recommendation
+	// buf is the scratch space every card's detail is rendered into;
+	// sharing it across the rules and, through the pool, across requests
+	// leaves one exact-size string per card as the only allocation of the
+	// rendering.
+	buf := scratch.Get().(*[]byte)
+	defer putScratch(buf)
+	// A patient fires about half the rules; room for that many saves
+	// regrowing the slice card by card.
+	out := make([]Recommendation, 0, min(len(rules), 8))
 	for _, r := range rules {
-		if rec, ok := r.Apply(c); ok {
+		if rec, ok := r.apply(c, buf); ok {
 			out = append(out, rec)
 		}
 	}
+	if len(out) == 0 {
+		return nil // as before the slice was made up front
+	}
 	return out
+}
+
+// scratch holds detail rendering buffers between Evaluate calls.
+var scratch = sync.Pool{New: func() any {
+	b := make([]byte, 0, 4096) // a typical card's detail is 1 to 4 KB
+	return &b
+}}
+
+// maxScratch is the largest buffer kept for reuse, so that one patient with
+// an enormous record does not pin its buffer for the life of the process.
+const maxScratch = 64 << 10
+
+// putScratch returns a buffer to scratch unless it grew too large.
+func putScratch(b *[]byte) {
+	if cap(*b) > maxScratch {
+		return
+	}
+	*b = (*b)[:0]
+	scratch.Put(b)
 }
 
 // Apply evaluates the rule for one Case: it fires when When holds and Unless
 // does not.
 func (r Rule) Apply(c *Case) (Recommendation, bool) {
-	if r.When == nil {
+	var buf []byte
+	return r.apply(c, &buf)
+}
+
+// apply is Apply rendering the detail in *buf, which it may grow.
+//
+// It first decides whether the rule fires without building any fact text
+// (see holds), because most rules do not fire for a given patient and the
+// facts of the clauses that decided that would be thrown away. Only for a
+// rule that fires does it ask the clauses for their facts.
+func (r Rule) apply(c *Case, buf *[]byte) (Recommendation, bool) {
+	if r.When == nil || !holds(r.When, c) {
 		return Recommendation{}, false
 	}
-	because, ok := r.When.Met(c)
-	if !ok {
+	if r.Unless != nil && holds(r.Unless, c) {
 		return Recommendation{}, false
 	}
+	because, _ := r.When.Met(c)
 	if r.Unless != nil {
-		b, suppressed := r.Unless.Met(c)
-		if suppressed {
-			return Recommendation{}, false
-		}
-		because = append(because, b...)
+		b, _ := r.Unless.Met(c)
+		because = appendFacts(because, b)
 	}
-	var (
-		dos      []string
-		evidence = slices.Clone(r.Evidence)
-	)
-	if r.Do != "" {
-		dos = append(dos, r.Do)
+	// matched marks the variants whose criterion holds; rules have at most
+	// a few, so the marks live on the stack.
+	var small [8]bool
+	matched := small[:0]
+	if len(r.Variants) > len(small) {
+		matched = make([]bool, 0, len(r.Variants))
 	}
 	for _, v := range r.Variants {
-		if b, ok := v.When.Met(c); ok {
-			because = append(because, b...)
-			dos = append(dos, v.Do)
-			evidence = append(evidence, v.Evidence...)
+		ok := holds(v.When, c)
+		if ok {
+			b, _ := v.When.Met(c)
+			because = appendFacts(because, b)
 		}
+		matched = append(matched, ok)
 	}
-	because = unique(because)
+	*buf = r.appendDetail((*buf)[:0], c, because, matched)
 	rec := Recommendation{
 		Code:        r.Code,
 		Title:       r.Title,
 		Summary:     r.Summary,
 		Indicator:   r.Indicator,
-		Detail:      detail(c, because, dos, r.Panels, evidence),
+		Detail:      string(*buf),
 		Suggestions: r.suggestions(c),
 		Links:       slices.Clone(r.Links),
 	}
@@ -127,6 +165,16 @@ func (r Rule) Apply(c *Case) (Recommendation, bool) {
 		rec.Selection = r.Selection
 	}
 	return rec, true
+}
+
+// appendFacts appends more to facts without writing into a slice a
+// criterion returned: facts may be shared (a Case caches some), so the
+// first append always copies.
+func appendFacts(facts, more []string) []string {
+	if len(more) == 0 {
+		return facts
+	}
+	return append(slices.Clip(facts), more...)
 }
 
 // suggestions returns fresh copies of the rule's suggestions, keeping only
@@ -149,40 +197,94 @@ func (r Rule) suggestions(c *Case) []Suggestion {
 	return out
 }
 
-// detail renders a card's Markdown: why, what to do, the panels, evidence.
-func detail(c *Case, because, dos []string, panels []Panel, evidence []Evidence) string {
-	var b strings.Builder
-	b.WriteString("### Why this card\n\n")
-	for _, f := range because {
-		fmt.Fprintf(&b, "- %s\n", f)
+// appendDetail renders a card's Markdown into b: why (each fact once, first
+// occurrence first), what to do (the rule's, then each matched variant's),
+// the panels, and the evidence (the rule's, then each matched variant's).
+func (r Rule) appendDetail(b []byte, c *Case, because []string, matched []bool) []byte {
+	b = append(b, "### Why this card\n\n"...)
+	long := len(because) > shortFacts
+	if long {
+		because = unique(because)
 	}
-	b.WriteString("\n### What to do\n\n")
-	for _, d := range dos {
-		b.WriteString(d + "\n\n")
+	for i, f := range because {
+		if !long && seenBefore(because, i) {
+			continue
+		}
+		b = append(b, "- "...)
+		b = append(b, f...)
+		b = append(b, '\n')
 	}
-	for _, p := range panels {
-		b.WriteString(panel(c, p))
+	b = append(b, "\n### What to do\n\n"...)
+	if r.Do != "" {
+		b = append(b, r.Do...)
+		b = append(b, "\n\n"...)
 	}
-	b.WriteString("### Evidence\n\n")
-	for _, e := range evidence {
-		b.WriteString("- " + evidenceText(e) + "\n")
+	for i, v := range r.Variants {
+		if matched[i] {
+			b = append(b, v.Do...)
+			b = append(b, "\n\n"...)
+		}
 	}
-	return b.String()
+	for _, p := range r.Panels {
+		b = appendPanel(b, c, p)
+	}
+	b = append(b, "### Evidence\n\n"...)
+	for _, e := range r.Evidence {
+		b = appendEvidenceItem(b, e)
+	}
+	for i, v := range r.Variants {
+		if matched[i] {
+			for _, e := range v.Evidence {
+				b = appendEvidenceItem(b, e)
+			}
+		}
+	}
+	return b
+}
+
+// shortFacts is the number of facts up to which appendDetail drops repeats
+// by comparing each fact with the ones before it, which beats building a
+// set for the few facts a card usually has; longer lists use unique.
+const shortFacts = 32
+
+// seenBefore reports whether facts[i] already occurs in facts[:i].
+func seenBefore(facts []string, i int) bool {
+	return slices.Contains(facts[:i], facts[i])
+}
+
+// appendEvidenceItem appends one evidence item as a list entry.
+func appendEvidenceItem(b []byte, e Evidence) []byte {
+	b = append(b, "- "...)
+	b = appendEvidence(b, e)
+	return append(b, '\n')
 }
 
 // evidenceText renders one evidence item for a card.
 func evidenceText(e Evidence) string {
-	s := e.Statement + " Source: " + e.Source + "."
+	return string(appendEvidence(nil, e))
+}
+
+// appendEvidence appends evidenceText(e) to b.
+func appendEvidence(b []byte, e Evidence) []byte {
+	b = append(b, e.Statement...)
+	b = append(b, " Source: "...)
+	b = append(b, e.Source...)
+	b = append(b, '.')
 	if e.Grade != "" {
-		s += " Level/grade: " + e.Grade + "."
+		b = append(b, " Level/grade: "...)
+		b = append(b, e.Grade...)
+		b = append(b, '.')
 	}
 	if e.Caveat != "" {
-		s += " Caveat: " + e.Caveat
+		b = append(b, " Caveat: "...)
+		b = append(b, e.Caveat...)
 	}
 	if e.URL != "" {
-		s += " [Link](" + e.URL + ")"
+		b = append(b, " [Link]("...)
+		b = append(b, e.URL...)
+		b = append(b, ')')
 	}
-	return s
+	return b
 }
 
 // unique drops repeated facts, keeping the first of each.

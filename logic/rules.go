@@ -98,7 +98,7 @@ func staging() []Rule {
 			}},
 			Selection: SelectAtMostOne,
 			Keep: func(c *Case, o Order) bool {
-				return slices.ContainsFunc(missingReceptorTests(c.Patient), func(m Order) bool { return m.Code == o.Code })
+				return slices.ContainsFunc(c.missingReceptorTests(), func(m Order) bool { return m.Code == o.Code })
 			},
 			Evidence: []Evidence{
 				nccn("Determine ER, PR and HER2 status, on the metastasis where possible, in the stage IV work-up.", ""),

@@ -63,11 +63,29 @@ func nextLink(links []link) string {
 // prefetched data against its template … and to programmatically retrieve
 // any additional necessary data" (P-2). Only a value that is not JSON, or not
 // an object or null, is a client error.
+//
+// Most values are decided by classifyFast, which reads only the members P-1
+// needs; the values it leaves (unusual shapes, errors, next links) are
+// decoded by classifyDecode, which defines the semantics.
 func classify(key string, k kind, raw json.RawMessage, present bool) (decision, error) {
 	if !present {
 		return decision{act: actFetch}, nil
 	}
 	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
+		return decision{act: actUse, value: json.RawMessage("null")}, nil
+	}
+	if len(raw) > 0 && raw[0] == '{' {
+		if d, ok := classifyFast(k, raw); ok {
+			return d, nil
+		}
+	}
+	return classifyDecode(key, k, raw)
+}
+
+// classifyDecode is classify with encoding/json on a trimmed present value:
+// the reference semantics, used for whatever classifyFast does not decide.
+func classifyDecode(key string, k kind, raw json.RawMessage) (decision, error) {
 	if !json.Valid(raw) {
 		return decision{}, fmt.Errorf("%w: key %q: prefetch value is not JSON", ErrInvalid, key)
 	}

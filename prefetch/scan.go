@@ -1,0 +1,719 @@
+package prefetch
+
+// This file holds the fast path of classify. Decoding a complete prefetch
+// value with encoding/json (json.Valid, then Unmarshal with reflection and a
+// second validating scan) cost about as much as the rest of the hook, while
+// P-1 needs only a handful of members: the top-level resourceType, the first
+// next link and, per Bundle entry, search.mode, resource.resourceType and
+// the severities of an OperationOutcome. The scanner below reads the value
+// once, validates it and skips everything else by counting brackets and
+// strings, without allocating.
+//
+// The fast path answers only for the shapes FHIR servers send. Anything
+// whose encoding/json meaning takes more than a glance (a key written with
+// escapes, in another letter case or twice, null or a wrong type in a member
+// that is read, a next link, deep nesting, invalid JSON) makes it give up,
+// and classify asks encoding/json instead, so the semantics stay exactly
+// those of classifyDecode. FuzzClassify checks that the two never disagree.
+
+// maxScanDepth bounds the nesting the scanner follows. Deeper values go to
+// encoding/json, whose own limit (10000) then decides validity; FHIR
+// resources nest a few dozen levels at most.
+const maxScanDepth = 1000
+
+// scanner walks one JSON value in data. A false result from any method, or
+// bad, means "leave this value to encoding/json": either the input is not
+// valid JSON or the scanner does not decide it.
+type scanner struct {
+	data  []byte
+	pos   int
+	depth int
+	bad   bool
+}
+
+// facts are the P-1 facts of one prefetch value, as classify reads them.
+type facts struct {
+	resourceType []byte // top-level resourceType, nil when absent
+	next         bool   // the first "next" link has a URL
+	entries      int    // Bundle entries
+	outcomes     int    // entries that are OperationOutcomes or search.mode outcome
+	failed       bool   // an OperationOutcome entry with an error or fatal issue
+}
+
+// classifyFast applies the P-1 states to a present, trimmed, non-null value
+// that starts with '{'. ok is false when encoding/json must decide.
+func classifyFast(k kind, raw []byte) (d decision, ok bool) {
+	s := scanner{data: raw}
+	f, ok := s.document()
+	if !ok {
+		return decision{}, false
+	}
+	// string(f.resourceType) in a comparison does not allocate.
+	switch {
+	case string(f.resourceType) == "OperationOutcome":
+		return decision{act: actFetch}, true
+	case k.read:
+		if string(f.resourceType) == k.typ {
+			return decision{act: actUse, value: raw}, true
+		}
+		return decision{act: actFetch}, true
+	case string(f.resourceType) != "Bundle":
+		return decision{act: actFetch}, true
+	case f.failed || (f.outcomes > 0 && f.outcomes == f.entries):
+		return decision{act: actFetch}, true
+	case f.next:
+		// The entries must be kept for the remaining pages; that path is
+		// rare and followed by network requests, so encoding/json builds
+		// them.
+		return decision{}, false
+	}
+	return decision{act: actUse, value: raw}, true
+}
+
+// document reads the whole value: one object and nothing after it.
+func (s *scanner) document() (facts, bool) {
+	var f facts
+	if !s.openObject() {
+		return f, false
+	}
+	const (
+		seenType = 1 << iota
+		seenLink
+		seenEntry
+	)
+	seen := 0
+	for first := true; ; first = false {
+		key, ok := s.nextKey(first)
+		if !ok {
+			break
+		}
+		switch string(key) {
+		case "resourceType":
+			if seen&seenType != 0 {
+				return f, false
+			}
+			seen |= seenType
+			v, ok := s.plainString()
+			if !ok {
+				return f, false
+			}
+			f.resourceType = v
+		case "link":
+			if seen&seenLink != 0 {
+				return f, false
+			}
+			seen |= seenLink
+			f.next = s.links()
+		case "entry":
+			if seen&seenEntry != 0 {
+				return f, false
+			}
+			seen |= seenEntry
+			s.entries(&f)
+		default:
+			s.other(key, "resourceType", "link", "entry")
+		}
+		if s.bad {
+			return f, false
+		}
+	}
+	if s.bad {
+		return f, false
+	}
+	s.space()
+	return f, s.pos == len(s.data)
+}
+
+// links reads Bundle.link (or any top-level link array) and reports whether
+// the first link with relation "next" has a URL, as nextLink decides.
+func (s *scanner) links() (next bool) {
+	if !s.openArray() {
+		return false
+	}
+	found := false
+	for first := true; s.nextElem(first); first = false {
+		relation, url, ok := s.link()
+		if !ok {
+			return false
+		}
+		if !found && string(relation) == "next" {
+			found, next = true, url
+		}
+	}
+	return next
+}
+
+// link reads one link object: its relation and whether its url is non-empty
+// (a decoded JSON string is empty exactly when its source text is).
+func (s *scanner) link() (relation []byte, url, ok bool) {
+	if !s.openObject() {
+		return nil, false, false
+	}
+	seen := 0
+	for first := true; ; first = false {
+		key, ok := s.nextKey(first)
+		if !ok {
+			break
+		}
+		switch string(key) {
+		case "relation":
+			if seen&1 != 0 {
+				return nil, false, false
+			}
+			seen |= 1
+			relation, ok = s.plainString()
+		case "url":
+			if seen&2 != 0 {
+				return nil, false, false
+			}
+			seen |= 2
+			var v []byte
+			v, ok = s.anyString()
+			url = len(v) > 0
+		default:
+			s.other(key, "relation", "url")
+			ok = !s.bad
+		}
+		if !ok {
+			s.bad = true
+			return nil, false, false
+		}
+	}
+	return relation, url, !s.bad
+}
+
+// entries reads Bundle.entry, counting entries and outcomes.
+func (s *scanner) entries(f *facts) {
+	if !s.openArray() {
+		return
+	}
+	for first := true; s.nextElem(first); first = false {
+		outcome, failed := s.entry()
+		if s.bad {
+			return
+		}
+		f.entries++
+		if outcome {
+			f.outcomes++
+		}
+		f.failed = f.failed || failed
+	}
+}
+
+// entry reads one Bundle entry with the members parseEntries decodes, so a
+// member of the wrong type sends the value to encoding/json, which reports
+// the malformed entry.
+func (s *scanner) entry() (outcome, failed bool) {
+	if !s.openObject() {
+		return false, false
+	}
+	var mode, typ []byte
+	severe := false
+	seen := 0
+	for first := true; ; first = false {
+		key, ok := s.nextKey(first)
+		if !ok {
+			break
+		}
+		switch string(key) {
+		case "fullUrl":
+			if seen&1 != 0 {
+				s.bad = true
+			}
+			seen |= 1
+			s.anyString()
+		case "search":
+			if seen&2 != 0 {
+				s.bad = true
+			}
+			seen |= 2
+			mode = s.search()
+		case "resource":
+			if seen&4 != 0 {
+				s.bad = true
+			}
+			seen |= 4
+			typ, severe = s.resource()
+		default:
+			s.other(key, "fullUrl", "search", "resource")
+		}
+		if s.bad {
+			return false, false
+		}
+	}
+	outcome = string(typ) == "OperationOutcome" || string(mode) == "outcome"
+	failed = string(typ) == "OperationOutcome" && severe
+	return outcome, failed
+}
+
+// search reads entry.search and returns its mode.
+func (s *scanner) search() (mode []byte) {
+	if !s.openObject() {
+		return nil
+	}
+	seen := false
+	for first := true; ; first = false {
+		key, ok := s.nextKey(first)
+		if !ok {
+			break
+		}
+		if string(key) == "mode" {
+			if seen {
+				s.bad = true
+				return nil
+			}
+			seen = true
+			if mode, ok = s.plainString(); !ok {
+				return nil
+			}
+			continue
+		}
+		if s.other(key, "mode"); s.bad {
+			return nil
+		}
+	}
+	return mode
+}
+
+// resource reads entry.resource: its resourceType and whether an issue has
+// severity error or fatal. id and medicationReference.reference are only
+// checked to be strings, as parseEntries would decode them.
+func (s *scanner) resource() (typ []byte, severe bool) {
+	if !s.openObject() {
+		return nil, false
+	}
+	seen := 0
+	for first := true; ; first = false {
+		key, ok := s.nextKey(first)
+		if !ok {
+			break
+		}
+		switch string(key) {
+		case "resourceType":
+			if seen&1 != 0 {
+				s.bad = true
+			}
+			seen |= 1
+			typ, _ = s.plainString()
+		case "id":
+			if seen&2 != 0 {
+				s.bad = true
+			}
+			seen |= 2
+			s.anyString()
+		case "medicationReference":
+			if seen&4 != 0 {
+				s.bad = true
+			}
+			seen |= 4
+			s.reference()
+		case "issue":
+			if seen&8 != 0 {
+				s.bad = true
+			}
+			seen |= 8
+			severe = s.issues()
+		default:
+			s.other(key, "resourceType", "id", "medicationReference", "issue")
+		}
+		if s.bad {
+			return nil, false
+		}
+	}
+	return typ, severe
+}
+
+// reference reads a Reference, checking that its reference is a string.
+func (s *scanner) reference() {
+	if !s.openObject() {
+		return
+	}
+	seen := false
+	for first := true; ; first = false {
+		key, ok := s.nextKey(first)
+		if !ok {
+			return
+		}
+		if string(key) == "reference" {
+			if seen {
+				s.bad = true
+				return
+			}
+			seen = true
+			s.anyString()
+		} else {
+			s.other(key, "reference")
+		}
+		if s.bad {
+			return
+		}
+	}
+}
+
+// issues reads OperationOutcome.issue and reports an error or fatal one.
+func (s *scanner) issues() (severe bool) {
+	if !s.openArray() {
+		return false
+	}
+	for first := true; s.nextElem(first); first = false {
+		if !s.openObject() {
+			return false
+		}
+		seen := false
+		for firstKey := true; ; firstKey = false {
+			key, ok := s.nextKey(firstKey)
+			if !ok {
+				break
+			}
+			if string(key) == "severity" {
+				if seen {
+					s.bad = true
+					return false
+				}
+				seen = true
+				v, ok := s.plainString()
+				if !ok {
+					return false
+				}
+				severe = severe || string(v) == "error" || string(v) == "fatal"
+			} else if s.other(key, "severity"); s.bad {
+				return false
+			}
+		}
+		if s.bad {
+			return false
+		}
+	}
+	return severe
+}
+
+// other skips the value of a member that is not read. encoding/json matches
+// member names case-insensitively (with Unicode folding), so a key that is
+// not plain ASCII, or that folds to a name that is read, is left to it.
+func (s *scanner) other(key []byte, names ...string) {
+	for _, c := range key {
+		if c == '\\' || c >= 0x80 {
+			s.bad = true
+			return
+		}
+	}
+	for _, name := range names {
+		if equalFoldASCII(key, name) {
+			s.bad = true
+			return
+		}
+	}
+	s.skip()
+}
+
+// equalFoldASCII reports whether key equals name ignoring ASCII case.
+func equalFoldASCII(key []byte, name string) bool {
+	if len(key) != len(name) {
+		return false
+	}
+	for i := range len(key) {
+		a, b := key[i], name[i]
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+// space skips JSON whitespace (RFC 8259 §2: space, tab, LF, CR only).
+// Pretty-printed prefetch is mostly indentation, so this loop is hot: it
+// works on a local index and a table.
+func (s *scanner) space() {
+	d, i := s.data, s.pos
+	for i < len(d) && isSpace[d[i]] {
+		i++
+	}
+	s.pos = i
+}
+
+// isSpace marks the JSON whitespace bytes; strPlain the bytes a string
+// holds without further checks (not a quote, a backslash or a control
+// character).
+var isSpace, strPlain = func() (sp, plain [256]bool) {
+	for _, c := range []byte(" \t\n\r") {
+		sp[c] = true
+	}
+	for c := 0x20; c < 256; c++ {
+		plain[c] = c != '"' && c != '\\'
+	}
+	return sp, plain
+}()
+
+// openObject consumes '{'; any other value sets bad.
+func (s *scanner) openObject() bool {
+	if s.bad || s.pos >= len(s.data) || s.data[s.pos] != '{' {
+		s.bad = true
+		return false
+	}
+	s.pos++
+	s.depth++
+	if s.depth > maxScanDepth {
+		s.bad = true
+		return false
+	}
+	return true
+}
+
+// openArray consumes '['; any other value sets bad.
+func (s *scanner) openArray() bool {
+	if s.bad || s.pos >= len(s.data) || s.data[s.pos] != '[' {
+		s.bad = true
+		return false
+	}
+	s.pos++
+	s.depth++
+	if s.depth > maxScanDepth {
+		s.bad = true
+		return false
+	}
+	return true
+}
+
+// nextKey reads the next member name of an open object and the colon after
+// it, leaving pos at the value. At the closing brace it consumes it and
+// returns false; on bad input it sets bad and returns false.
+func (s *scanner) nextKey(first bool) ([]byte, bool) {
+	if s.bad {
+		return nil, false
+	}
+	s.space()
+	if s.pos >= len(s.data) {
+		s.bad = true
+		return nil, false
+	}
+	switch c := s.data[s.pos]; {
+	case c == '}':
+		s.pos++
+		s.depth--
+		return nil, false
+	case !first:
+		if c != ',' {
+			s.bad = true
+			return nil, false
+		}
+		s.pos++
+		s.space()
+	}
+	key, ok := s.str()
+	if !ok {
+		return nil, false
+	}
+	s.space()
+	if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+		s.bad = true
+		return nil, false
+	}
+	s.pos++
+	s.space()
+	return key, true
+}
+
+// nextElem moves to the next element of an open array. At the closing
+// bracket it consumes it and returns false; on bad input it sets bad and
+// returns false.
+func (s *scanner) nextElem(first bool) bool {
+	if s.bad {
+		return false
+	}
+	s.space()
+	if s.pos >= len(s.data) {
+		s.bad = true
+		return false
+	}
+	switch c := s.data[s.pos]; {
+	case c == ']':
+		s.pos++
+		s.depth--
+		return false
+	case !first:
+		if c != ',' {
+			s.bad = true
+			return false
+		}
+		s.pos++
+		s.space()
+	}
+	return true
+}
+
+// plainString reads a string whose text needs no decoding (no escapes, ASCII
+// only) and returns that text; anything else, null included, sets bad.
+func (s *scanner) plainString() ([]byte, bool) {
+	v, ok := s.str()
+	if !ok {
+		return nil, false
+	}
+	for _, c := range v {
+		if c == '\\' || c >= 0x80 {
+			s.bad = true
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// anyString reads a string and returns its undecoded text; a value that is
+// not a string, null included, sets bad.
+func (s *scanner) anyString() ([]byte, bool) {
+	return s.str()
+}
+
+// str reads a string at pos and returns the text between the quotes. It
+// validates as encoding/json does: no control characters, only the escapes
+// of RFC 8259 §7; bytes of 0x80 and above pass unchecked, as there.
+func (s *scanner) str() ([]byte, bool) {
+	d := s.data
+	if s.bad || s.pos >= len(d) || d[s.pos] != '"' {
+		s.bad = true
+		return nil, false
+	}
+	start := s.pos + 1
+	for i := start; i < len(d); {
+		for i < len(d) && strPlain[d[i]] {
+			i++
+		}
+		if i == len(d) {
+			break
+		}
+		switch c := d[i]; {
+		case c == '"':
+			s.pos = i + 1
+			return d[start:i], true
+		case c == '\\':
+			if i+1 >= len(d) {
+				s.bad = true
+				return nil, false
+			}
+			switch d[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if len(d)-i < 6 || !isHex(d[i+2]) || !isHex(d[i+3]) || !isHex(d[i+4]) || !isHex(d[i+5]) {
+					s.bad = true
+					return nil, false
+				}
+				i += 6
+			default:
+				s.bad = true
+				return nil, false
+			}
+		case c < 0x20:
+			s.bad = true
+			return nil, false
+		default:
+			i++
+		}
+	}
+	s.bad = true
+	return nil, false
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// skip validates and skips one value of any kind.
+func (s *scanner) skip() {
+	if s.bad || s.pos >= len(s.data) {
+		s.bad = true
+		return
+	}
+	switch c := s.data[s.pos]; c {
+	case '{':
+		if !s.openObject() {
+			return
+		}
+		for first := true; ; first = false {
+			if _, ok := s.nextKey(first); !ok {
+				return
+			}
+			if s.skip(); s.bad {
+				return
+			}
+		}
+	case '[':
+		if !s.openArray() {
+			return
+		}
+		for first := true; s.nextElem(first); first = false {
+			if s.skip(); s.bad {
+				return
+			}
+		}
+	case '"':
+		s.str()
+	case 't':
+		s.literal("true")
+	case 'f':
+		s.literal("false")
+	case 'n':
+		s.literal("null")
+	default:
+		s.number()
+	}
+}
+
+func (s *scanner) literal(word string) {
+	if len(s.data)-s.pos < len(word) || string(s.data[s.pos:s.pos+len(word)]) != word {
+		s.bad = true
+		return
+	}
+	s.pos += len(word)
+}
+
+// number reads a number in the grammar of RFC 8259 §6; what follows it is
+// checked by the caller, which expects a delimiter.
+func (s *scanner) number() {
+	d, i := s.data, s.pos
+	if i < len(d) && d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && '1' <= d[i] && d[i] <= '9':
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+	default:
+		s.bad = true
+		return
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		j := i
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+		if i == j {
+			s.bad = true
+			return
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+		if i == j {
+			s.bad = true
+			return
+		}
+	}
+	s.pos = i
+}
