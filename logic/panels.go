@@ -91,7 +91,13 @@ func appendPanel(b []byte, c *Case, p Panel) []byte {
 		if len(c.Patient.Skipped) == 0 {
 			b = append(b, "- none\n"...)
 		}
-		for _, s := range c.Patient.Skipped {
+		for i, s := range c.Patient.Skipped {
+			if i == maxSkippedListed {
+				b = append(b, "- and "...)
+				b = strconv.AppendInt(b, int64(len(c.Patient.Skipped)-i), 10)
+				b = append(b, " more\n"...)
+				break
+			}
 			b = append(b, "- "...)
 			b = appendEscape(b, s.Ref)
 			b = append(b, ": "...)
@@ -101,6 +107,10 @@ func appendPanel(b []byte, c *Case, p Panel) []byte {
 	}
 	return append(b, '\n')
 }
+
+// maxSkippedListed bounds the list of left-out resources on a card: enough
+// to act on, short enough to read.
+const maxSkippedListed = 20
 
 // recordingGaps lists exactly what to record so the disease can be
 // classified (mCODE STU4: one Secondary Cancer Condition per site, one Tumor

@@ -225,8 +225,16 @@ func (r Rule) appendDetail(b []byte, c *Case, because []string, matched []bool) 
 			b = append(b, "\n\n"...)
 		}
 	}
+	skippedShown := false
 	for _, p := range r.Panels {
 		b = appendPanel(b, c, p)
+		skippedShown = skippedShown || p == PanelSkipped
+	}
+	if !skippedShown && len(c.Patient.Skipped) > 0 {
+		// Every card says which resources the mapping could not use, so a
+		// clinician knows the advice was computed without them (issue:
+		// one bad resource is skipped and reported, never silently lost).
+		b = appendPanel(b, c, PanelSkipped)
 	}
 	b = append(b, "### Evidence\n\n"...)
 	for _, e := range r.Evidence {
