@@ -81,7 +81,14 @@ func (f *Fetcher) Resolve(ctx context.Context, in Input) (map[string]json.RawMes
 			slog.String("error", err.Error()), slog.Int("requests", rep.Requests), slog.Duration("elapsed", rep.Elapsed))
 		return nil, rep, err
 	}
-	run.log.LogAttrs(ctx, slog.LevelInfo, "prefetch resolved",
+	// A request answered from its own prefetch is the normal case and
+	// already has its request log line; fetching from the EHR is worth one
+	// of its own.
+	level := slog.LevelDebug
+	if rep.Requests > 0 {
+		level = slog.LevelInfo
+	}
+	run.log.LogAttrs(ctx, level, "prefetch resolved",
 		slog.Int("keys", len(out)), slog.Any("fetched", rep.Fetched), slog.Int("requests", rep.Requests),
 		slog.Int("pages", rep.Pages), slog.Duration("elapsed", rep.Elapsed))
 	return out, rep, nil

@@ -37,4 +37,7 @@ type dialect struct {
 	// concurrent processes apply migrations one at a time ("" for none).
 	lockMigrations string
 	migrations     func() []migration
+	// relaxCommit runs first in an issued-card transaction to let its
+	// commit skip waiting for the WAL flush ("" for none).
+	relaxCommit string
 }

@@ -9,6 +9,33 @@
 // versioned and run on every Open; running them again, or from two processes
 // at once, is harmless.
 //
+// Durability differs by table, because only feedback is a promise made to
+// the client (the 200 of the feedback endpoint):
+//
+//   - feedback: durable when SaveFeedback returns. SQLite commits it with
+//     synchronous=FULL (the WAL is fsynced), PostgreSQL with a synchronous
+//     commit. It survives a process crash, an OS crash and a power cut.
+//   - issued_cards: written behind the hook. SaveIssued queues the cards in
+//     memory (at most 4096) and one goroutine per Store commits them in
+//     batches every 50 ms or 256 cards; a full queue makes SaveIssued write
+//     synchronously instead. RuleCode reads the queue first; Report,
+//     PurgeFeedback and Close flush it. Queued cards are lost if the process
+//     dies before a flush, and committed ones may be lost to an OS crash or
+//     power cut: SQLite commits them with synchronous=NORMAL, PostgreSQL with
+//     synchronous_commit off for those transactions. They only feed the
+//     analytics and the rule code of feedback, which falls back to the code
+//     sent with the feedback.
+//   - replay: committed before Seen returns, so it holds across processes
+//     and replicas, and survives a process crash. On SQLite it uses
+//     synchronous=NORMAL, so an OS crash or power cut may forget the last
+//     jtis; a token so replayed still has to be unexpired, and the cache is
+//     a defence in depth, not the token's only check. PostgreSQL commits it
+//     synchronously.
+//
+// SQLite keeps one file and two handles on it, one per synchronous level;
+// in WAL mode a NORMAL commit is in the WAL (the OS page cache) when it
+// returns, and the next FULL commit or checkpoint makes it durable too.
+//
 // No patient data is stored: feedback and issued cards carry card and
 // suggestion identifiers, rule codes, override reasons and free-text comments
 // written by clinicians about the card.

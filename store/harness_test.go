@@ -170,7 +170,7 @@ func at(s string) time.Time {
 // test when the child variable is set.
 func TestMain(m *testing.M) {
 	if kind := os.Getenv(childKindEnv); kind != "" {
-		os.Exit(runKillChild(kind, os.Getenv(childTargetEnv)))
+		os.Exit(runKillChild(kind, os.Getenv(childTargetEnv), os.Getenv(childModeEnv)))
 	}
 	os.Exit(m.Run())
 }
@@ -210,6 +210,12 @@ func runSuite(t *testing.T, h harness) {
 		{"concurrent opens migrate once", testMigrationsConcurrent},
 		{"ping answers", testPing},
 		{"feedback saved before SIGKILL survives", testKillAfterSave},
+		{"issued cards flushed before SIGKILL survive", testKillAfterIssued},
+		{"queued issued cards are found, reported and purged", testIssuedQueued},
+		{"the writer commits issued cards without a flush", testIssuedWriter},
+		{"a full queue writes issued cards synchronously", testIssuedBackPressure},
+		{"Close writes the queued issued cards", testIssuedClose},
+		{"concurrent SaveIssued and RuleCode lose nothing", testIssuedConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, h) })

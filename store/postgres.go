@@ -39,8 +39,8 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (Store, error
 	if err != nil {
 		return nil, fmt.Errorf("store: postgres: %w", err)
 	}
-	s := &sqlStore{db: pgDB{pool: pool}, d: postgresDialect(), now: o.now}
-	if err := s.open(ctx); err != nil {
+	s := &sqlStore{db: pgDB{pool: pool}, fast: pgDB{pool: pool}, d: postgresDialect(), now: o.now}
+	if err := s.open(ctx, o); err != nil {
 		pool.Close()
 		return nil, err
 	}
@@ -59,6 +59,7 @@ func postgresDialect() dialect {
 			applied_at timestamptz NOT NULL)`,
 		lockMigrations: "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(migrationLockKey, 10) + ")",
 		migrations:     postgresMigrations,
+		relaxCommit:    "SET LOCAL synchronous_commit = off",
 	}
 }
 

@@ -56,6 +56,10 @@ func (s *sqlStore) Report(ctx context.Context, from, to time.Time) (Report, erro
 	if !to.After(from) {
 		return Report{}, ErrInvalidPeriod
 	}
+	// Figures include every card issued so far, queued ones too.
+	if err := s.flushIssued(ctx); err != nil {
+		return Report{}, err
+	}
 	period := []any{s.d.timeArg(from), s.d.timeArg(to)}
 	b := newReportBuilder(from, to)
 

@@ -24,9 +24,13 @@ const sqliteTimeLayout = "2006-01-02T15:04:05.000000000Z"
 const sqliteBusyTimeoutMS = 10000
 
 // OpenSQLite opens (creating when needed) the SQLite store in the file
-// <dir>/ombc-cds.db and runs the migrations. The journal is WAL and
-// synchronous=FULL, so a transaction is on disk when SaveFeedback returns
-// and the 200 is sent (issue 6: feedback must never be lost).
+// <dir>/ombc-cds.db and runs the migrations. The journal is WAL. Two
+// handles share the file: feedback, migrations and purges go through one
+// with synchronous=FULL, so a transaction is on disk when SaveFeedback
+// returns and the 200 is sent (issue 6: feedback must never be lost); the
+// replay cache and the issued cards go through one with
+// synchronous=NORMAL, whose commits survive a process crash but not
+// necessarily an OS crash or power cut, which saves an fsync per hook call.
 func OpenSQLite(ctx context.Context, dir string, opts ...Option) (Store, error) {
 	o := buildOptions(opts)
 	if dir == "" {
@@ -35,29 +39,48 @@ func OpenSQLite(ctx context.Context, dir string, opts ...Option) (Store, error) 
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: sqlite: create data directory: %w", err)
 	}
-	db, err := sql.Open("sqlite", sqliteDSN(filepath.Join(dir, SQLiteFile)))
+	path := filepath.Join(dir, SQLiteFile)
+	db, err := openSQLiteHandle(path, "FULL", o.maxConns)
 	if err != nil {
-		return nil, fmt.Errorf("store: sqlite: open: %w", err)
+		return nil, err
 	}
-	db.SetMaxOpenConns(o.maxConns)
-	db.SetMaxIdleConns(o.maxConns)
-	s := &sqlStore{db: sqliteDB{db: db}, d: sqliteDialect(), now: o.now}
-	if err := s.open(ctx); err != nil {
+	fast, err := openSQLiteHandle(path, "NORMAL", o.maxConns)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	s := &sqlStore{db: sqliteDB{db: db}, fast: sqliteDB{db: fast}, d: sqliteDialect(), now: o.now}
+	if err := s.open(ctx, o); err != nil {
+		_ = fast.Close()
 		_ = db.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
+// openSQLiteHandle opens a handle whose connections use the given
+// synchronous level. sql.Open connects lazily, so the ping in open is what
+// reports an unusable file.
+func openSQLiteHandle(path, synchronous string, maxConns int) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", sqliteDSN(path, synchronous))
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite: open: %w", err)
+	}
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	return db, nil
+}
+
 // sqliteDSN builds the modernc.org/sqlite DSN: busy_timeout first so the
-// other pragmas wait for a concurrent writer; BEGIN IMMEDIATE so a
-// transaction holds the write lock from its start and never fails to
-// upgrade a read lock.
-func sqliteDSN(path string) string {
+// other pragmas wait for a concurrent writer; synchronous is FULL or
+// NORMAL (a per-connection setting, hence one handle per level); BEGIN
+// IMMEDIATE so a transaction holds the write lock from its start and never
+// fails to upgrade a read lock.
+func sqliteDSN(path, synchronous string) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeoutMS))
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "synchronous("+synchronous+")")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()

@@ -13,17 +13,22 @@ func TestSQLitePragmas(t *testing.T) {
 	s := openStore(t, sqliteHarness(), dir)
 	ss := s.(*sqlStore)
 	tests := []struct {
+		handle string
+		db     database
 		pragma string
 		want   string
 	}{
-		{"journal_mode", "wal"},
-		{"synchronous", "2"}, // FULL
-		{"busy_timeout", "10000"},
+		{"durable", ss.db, "journal_mode", "wal"},
+		{"durable", ss.db, "synchronous", "2"}, // FULL: feedback
+		{"durable", ss.db, "busy_timeout", "10000"},
+		{"fast", ss.fast, "journal_mode", "wal"},
+		{"fast", ss.fast, "synchronous", "1"}, // NORMAL: replay cache, issued cards
+		{"fast", ss.fast, "busy_timeout", "10000"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.pragma, func(t *testing.T) {
+		t.Run(tc.handle+" "+tc.pragma, func(t *testing.T) {
 			var got string
-			err := ss.db.query(context.Background(), "PRAGMA "+tc.pragma, nil,
+			err := tc.db.query(context.Background(), "PRAGMA "+tc.pragma, nil,
 				func(scan func(dest ...any) error) error { return scan(&got) })
 			if err != nil {
 				t.Fatalf("PRAGMA %s: %v", tc.pragma, err)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"ombc-cds/cdshooks"
@@ -26,17 +28,30 @@ var errEmptyKey = errors.New("store: empty replay key")
 
 // sqlStore implements Store over either database; the SQL is shared.
 type sqlStore struct {
-	db  database
-	d   dialect
-	now func() time.Time
+	// db carries everything that must be durable when a call returns
+	// (feedback, migrations, purges) and the reads.
+	db database
+	// fast carries the replay cache and the issued cards, whose last
+	// commits may be lost to an OS crash or power cut (not to a process
+	// crash): on SQLite a second handle with synchronous=NORMAL, on
+	// PostgreSQL the same pool as db.
+	fast   database
+	d      dialect
+	now    func() time.Time
+	issued *issuedQueue
 }
 
-// open checks the connection and runs the migrations.
-func (s *sqlStore) open(ctx context.Context) error {
+// open checks the connection, runs the migrations and starts the
+// issued-card writer.
+func (s *sqlStore) open(ctx context.Context, o options) error {
 	if err := s.db.ping(ctx); err != nil {
 		return fmt.Errorf("store: %s: %w", s.d.name, err)
 	}
-	return s.migrate(ctx)
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	s.issued = newIssuedQueue(s.writeIssued, o)
+	return nil
 }
 
 // wrap prefixes err with the store, the back end and the operation.
@@ -84,41 +99,102 @@ func (s *sqlStore) SaveFeedback(ctx context.Context, items []cdshooks.Feedback) 
 	return s.wrap("save feedback", err)
 }
 
-// insertIssued records a card once per hook instance.
-const insertIssued = `INSERT INTO issued_cards (hook_instance, service_id, card_uuid, rule_code,
-	suggestions, issued_at)
-	VALUES (?, ?, ?, ?, ?, ?)
-	ON CONFLICT (hook_instance, card_uuid) DO NOTHING`
+// issuedRowsPerInsert is the most cards one INSERT statement carries: a
+// batch is written with a few multi-row statements rather than one per
+// card, because preparing a statement costs about as much as the insert
+// (SQLite parses it anew for each Exec). 64 rows are 384 parameters, far
+// below the limits of both databases, and keep the number of distinct
+// statement texts (which pgx caches) at 64.
+const issuedRowsPerInsert = 64
 
-// SaveIssued records the cards returned to a client, in one transaction.
+// insertIssuedRows holds, at index n, the statement that records n cards,
+// each once per hook instance (a duplicate, within the statement too, is
+// skipped).
+var insertIssuedRows = func() []string {
+	out := make([]string, issuedRowsPerInsert+1)
+	for n := 1; n <= issuedRowsPerInsert; n++ {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO issued_cards (hook_instance, service_id, card_uuid, rule_code,
+	suggestions, issued_at) VALUES `)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?)")
+		}
+		b.WriteString(" ON CONFLICT (hook_instance, card_uuid) DO NOTHING")
+		out[n] = b.String()
+	}
+	return out
+}()
+
+// SaveIssued records the cards returned to a client. It only queues them
+// (the background writer commits them within defaultIssuedInterval), so it
+// costs the hook no database round trip; when the queue is full it writes
+// them synchronously instead, in one transaction. A nil error therefore
+// does not mean the cards are on disk: Close, Report and PurgeFeedback
+// flush the queue, and RuleCode sees queued cards.
 func (s *sqlStore) SaveIssued(ctx context.Context, cards []cdshooks.IssuedCard) error {
 	if len(cards) == 0 {
 		return nil
 	}
-	err := s.db.inTx(ctx, func(q querier) error {
-		for _, c := range cards {
-			suggestions, err := encodeIDs(c.Suggestions)
-			if err != nil {
+	now := s.now()
+	if s.issued.enqueue(cards, now) {
+		return nil
+	}
+	return s.wrap("save issued cards", s.issued.writeNow(ctx, cards, now))
+}
+
+// writeIssued inserts cards in one transaction on the fast handle. On
+// PostgreSQL the commit does not wait for the WAL flush (synchronous_commit
+// off for this transaction only): issued cards have the durability class
+// of the SQLite fast handle, and feedback keeps synchronous commits.
+func (s *sqlStore) writeIssued(ctx context.Context, cards []cdshooks.IssuedCard) error {
+	return s.fast.inTx(ctx, func(q querier) error {
+		if s.d.relaxCommit != "" {
+			if _, err := q.exec(ctx, s.d.relaxCommit); err != nil {
 				return err
 			}
-			issued := c.Issued
-			if issued.IsZero() {
-				issued = s.now()
+		}
+		args := make([]any, 0, 6*min(len(cards), issuedRowsPerInsert))
+		for chunk := range slices.Chunk(cards, issuedRowsPerInsert) {
+			args = args[:0]
+			for _, c := range chunk {
+				suggestions, err := encodeIDs(c.Suggestions)
+				if err != nil {
+					return err
+				}
+				issued := c.Issued
+				if issued.IsZero() {
+					issued = s.now()
+				}
+				args = append(args, c.HookInstance, c.ServiceID, c.CardUUID, c.RuleCode,
+					suggestions, s.d.timeArg(issued))
 			}
-			_, err = q.exec(ctx, insertIssued, c.HookInstance, c.ServiceID, c.CardUUID, c.RuleCode,
-				suggestions, s.d.timeArg(issued))
-			if err != nil {
+			if _, err := q.exec(ctx, insertIssuedRows[len(chunk)], args...); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	return s.wrap("save issued cards", err)
+}
+
+// flushIssued writes the queued issued cards before a statement that reads
+// or deletes them.
+func (s *sqlStore) flushIssued(ctx context.Context) error {
+	if err := s.issued.flush(ctx); err != nil {
+		return s.wrap("write queued issued cards", err)
+	}
+	return nil
 }
 
 // RuleCode returns the rule code of the most recently issued card with
-// this uuid, "" when the card is unknown.
+// this uuid, "" when the card is unknown. Cards still queued are looked up
+// first, so feedback sent right after the hook response joins correctly.
 func (s *sqlStore) RuleCode(ctx context.Context, cardUUID string) (string, error) {
+	if code, ok := s.issued.ruleCode(cardUUID); ok {
+		return code, nil
+	}
 	var code string
 	err := s.db.query(ctx, `SELECT rule_code FROM issued_cards WHERE card_uuid = ?
 		ORDER BY issued_at DESC, id DESC LIMIT 1`, []any{cardUUID},
@@ -145,7 +221,7 @@ func (s *sqlStore) Seen(ctx context.Context, key string, exp time.Time) (bool, e
 		return false, s.wrap("replay", errEmptyKey)
 	}
 	stored := 0
-	err := s.db.query(ctx, seenUpsert, []any{key, s.d.timeArg(exp), s.d.timeArg(s.now())},
+	err := s.fast.query(ctx, seenUpsert, []any{key, s.d.timeArg(exp), s.d.timeArg(s.now())},
 		func(scan func(dest ...any) error) error {
 			var k string
 			stored++
@@ -158,8 +234,11 @@ func (s *sqlStore) Seen(ctx context.Context, key string, exp time.Time) (bool, e
 }
 
 // PurgeFeedback deletes feedback received before the cut-off and cards
-// issued before it.
+// issued before it, queued ones included.
 func (s *sqlStore) PurgeFeedback(ctx context.Context, before time.Time) (int64, error) {
+	if err := s.flushIssued(ctx); err != nil {
+		return 0, err
+	}
 	var total int64
 	err := s.db.inTx(ctx, func(q querier) error {
 		n, err := q.exec(ctx, "DELETE FROM feedback WHERE received_at < ?", s.d.timeArg(before))
@@ -231,9 +310,15 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 	return s.wrap("ping", s.db.ping(ctx))
 }
 
-// Close releases the connections.
+// Close writes the queued issued cards, then releases the connections.
 func (s *sqlStore) Close() error {
-	return s.wrap("close", s.db.close())
+	ctx, cancel := context.WithTimeout(context.Background(), issuedWriteTimeout)
+	defer cancel()
+	err := s.issued.close(ctx)
+	if s.fast != s.db {
+		err = errors.Join(err, s.fast.close())
+	}
+	return s.wrap("close", errors.Join(err, s.db.close()))
 }
 
 // encodeIDs stores a list of identifiers as a JSON array ("[]" when empty).

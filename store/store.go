@@ -39,7 +39,8 @@ type Store interface {
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 
-	// Close releases the database connections.
+	// Close writes the issued cards still queued, then releases the
+	// database connections.
 	Close() error
 }
 
@@ -50,12 +51,20 @@ type Option func(*options)
 type options struct {
 	now      func() time.Time
 	maxConns int
+
+	// The issued-card queue (see issuedQueue); tests shrink or stretch it.
+	issuedCapacity int
+	issuedBatch    int
+	issuedInterval time.Duration
+	issuedRetry    time.Duration
 }
 
 // defaultOptions returns fresh defaults: the wall clock and a connection
 // limit that suits a two-core machine.
 func defaultOptions() options {
-	return options{now: time.Now, maxConns: 8}
+	return options{now: time.Now, maxConns: 8,
+		issuedCapacity: defaultIssuedCapacity, issuedBatch: defaultIssuedBatch,
+		issuedInterval: defaultIssuedInterval, issuedRetry: defaultIssuedRetry}
 }
 
 // WithClock sets the clock used by Seen to decide whether a replay entry
@@ -69,11 +78,29 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithMaxConns sets the maximum number of open database connections.
+// WithMaxConns sets the maximum number of open database connections. On
+// SQLite it applies to each of the two handles (see OpenSQLite).
 func WithMaxConns(n int) Option {
 	return func(o *options) {
 		if n > 0 {
 			o.maxConns = n
+		}
+	}
+}
+
+// withIssuedQueue sets the capacity, batch size and flush interval of the
+// issued-card queue; non-positive values keep the defaults. Tests use it to
+// keep cards queued or to make the queue fill.
+func withIssuedQueue(capacity, batch int, interval time.Duration) Option {
+	return func(o *options) {
+		if capacity > 0 {
+			o.issuedCapacity = capacity
+		}
+		if batch > 0 {
+			o.issuedBatch = batch
+		}
+		if interval > 0 {
+			o.issuedInterval = interval
 		}
 	}
 }
