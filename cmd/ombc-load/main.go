@@ -24,7 +24,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -151,7 +153,7 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	url := strings.TrimRight(*base, "/") + "/cds-services/" + *service
+	target := strings.TrimRight(*base, "/") + "/cds-services/" + *service
 	client := &http.Client{
 		Timeout:   10 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients},
@@ -184,10 +186,10 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				}
 				sent++
 				mu.Unlock()
-				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				if key != nil {
-					tok, err := sign(key, url, fmt.Sprintf("c%d-r%d-%d", c, i, time.Now().UnixNano()))
+					tok, err := sign(key, target, fmt.Sprintf("c%d-r%d-%d", c, i, time.Now().UnixNano()))
 					if err != nil {
 						localFail["sign"]++
 						continue
@@ -263,13 +265,19 @@ func sign(key *ecdsa.PrivateKey, aud, jti string) (string, error) {
 	return t.SignedString(key)
 }
 
+// isLoopback reports whether base names this machine: load and stress
+// traffic is only ever sent to loopback addresses.
 func isLoopback(base string) bool {
-	for _, p := range []string{"http://127.", "https://127.", "http://localhost", "https://localhost", "http://[::1]", "https://[::1]"} {
-		if strings.HasPrefix(base, p) {
-			return true
-		}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
 	}
-	return false
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func shortErr(err error) string {
