@@ -138,11 +138,34 @@ func benchHook(b *testing.B, body []byte, o serviceOptions) {
 		r.RemoteAddr = "192.0.2.1:1234"
 		r.Header.Set("Content-Type", "application/json")
 		r.Header.Set("Authorization", tokens[i])
-		w := httptest.NewRecorder()
+		w := &discardWriter{header: http.Header{}}
 		h.ServeHTTP(w, r)
-		if w.Code != http.StatusOK {
-			b.Fatalf("status %d: %s", w.Code, w.Body.Bytes())
+		if w.status != http.StatusOK {
+			b.Fatalf("status %d", w.status)
 		}
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps the status and drops the
+// body, as a network connection does; httptest.ResponseRecorder would add a
+// copy of every response to the measured allocations.
+type discardWriter struct {
+	header http.Header
+	status int
+}
+
+func (w *discardWriter) Header() http.Header { return w.header }
+
+func (w *discardWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return len(p), nil
+}
+
+func (w *discardWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
 	}
 }
 
