@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The documented load test (README "Speed"): builds the service and the load
-# generator, trusts a freshly generated ES384 key, starts the service on
+# generator, trusts a freshly generated ES256 key, starts the service on
 # loopback with JWT verification on, sends hook requests from 32 concurrent
 # clients for 30 s, prints throughput, latency percentiles, errors and the
 # service's memory, then stops the service. Traffic never leaves 127.0.0.1.
