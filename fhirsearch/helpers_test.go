@@ -2,6 +2,7 @@ package fhirsearch
 
 import (
 	"encoding/json"
+	"ombc-cds/internal/sharedtest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -82,29 +83,10 @@ func (b bundleOf) keys(tb testing.TB) []string {
 	return keys(tb, raws)
 }
 
-// sharedDir finds ../shared next to the repository root (the directory
-// holding go.mod), or skips the test when it is absent.
+// sharedDir returns ../shared when it holds the Synthea bundles, or skips.
 func sharedDir(tb testing.TB) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("../shared not present: no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(filepath.Dir(dir), "shared")
-	if _, err := os.Stat(filepath.Join(shared, "synthea")); err != nil {
-		tb.Skipf("../shared not present: %s/synthea is missing (CI clones run without the shared reference data)", shared)
-	}
-	return shared
+	return filepath.Dir(sharedtest.Dir(tb, "synthea"))
 }
 
 // syntheaBundles returns the real Synthea bundles, or skips.

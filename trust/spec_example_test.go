@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"ombc-cds/internal/sharedtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,26 +117,8 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-// sharedDirInternal returns ../shared next to the repository root, or skips.
+// sharedDirInternal returns ../shared, or skips.
 func sharedDirInternal(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(filepath.Dir(dir), "shared")
-	if _, err := os.Stat(shared); err != nil {
-		t.Skip("../shared not present: the spec example files are read from it when available")
-	}
-	return shared
+	return sharedtest.Dir(t)
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"ombc-cds/internal/sharedtest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -171,14 +172,10 @@ func ruleCodes(t testing.TB, body []byte) []string {
 	return codes
 }
 
-// sharedDir returns ../shared beside the repository, or skips.
+// sharedDir returns ../shared/sub beside the repository, or skips.
 func sharedDir(t testing.TB, sub string) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", sub)
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("../shared not present (%v): this test reads the shared reference material", err)
-	}
-	return dir
+	return sharedtest.Dir(t, sub)
 }
 
 // golden compares got with testdata/name, rewriting it with -update.
