@@ -36,6 +36,9 @@ type Request struct {
 	// Prefetch keeps each key's raw JSON. A key sent as null is present with
 	// the value `null`, an absent key is missing from the map: the two mean
 	// different things (CDS Hooks 2.0 §Prefetch Template, CONFORMANCE.md P-1).
+	// The values may be slices of the request body rather than copies (the
+	// body is parsed once); the Request owns that buffer, so callers must not
+	// modify the values.
 	Prefetch  map[string]json.RawMessage `json:"prefetch,omitempty"`
 	Extension json.RawMessage            `json:"extension,omitempty"`
 }

@@ -1,6 +1,10 @@
 package fhirmap
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"ombc-cds/internal/jsonscan"
+)
 
 // scannedHead is what scanHead reads from one prefetch value: the fields of
 // head, with each entry resource as a sub-slice of the input.
@@ -23,8 +27,8 @@ type scannedEntry struct {
 	code      []byte
 }
 
-// maxScanDepth bounds the recursion of the scanner; deeper values are left
-// to encoding/json (whose own limit is 10000).
+// maxScanDepth bounds the nesting the scanner follows; deeper values are
+// left to encoding/json (whose own limit is 10000).
 const maxScanDepth = 500
 
 // scanHead validates a whole prefetch value and reads its head in one pass.
@@ -37,111 +41,40 @@ const maxScanDepth = 500
 // ok false, and the caller decodes with encoding/json, which yields the same
 // result or the error message the caller reports.
 func scanHead(raw []byte) (h scannedHead, ok bool) {
-	s := scanner{b: raw}
-	s.space()
-	if !s.topObject(&h) {
-		return scannedHead{}, false
-	}
-	s.space()
-	if s.i != len(s.b) {
+	s := scanner{jsonscan.New(raw, maxScanDepth)}
+	if !s.topObject(&h) || !s.End() {
 		return scannedHead{}, false
 	}
 	return h, true
 }
 
-// scanner is a strict recursive-descent JSON reader over b.
+// scanner adds to jsonscan.Scanner the rules of the head: which keys
+// encoding/json would match and what a string field must look like.
 type scanner struct {
-	b     []byte
-	i     int
-	depth int
+	jsonscan.Scanner
 }
 
-func (s *scanner) space() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-// member reads `"key" :` and returns the key, or ok false when the key has
-// escapes or non-ASCII bytes (encoding/json matches keys case-insensitively
-// with Unicode folding, so such a key is left to it).
-func (s *scanner) member() (key []byte, ok bool) {
-	start := s.i
-	end, plain, valid := s.str()
-	if !valid || !plain {
-		return nil, false
-	}
-	key = s.b[start+1 : end-1]
-	for _, c := range key {
-		if c >= utf8.RuneSelf {
-			return nil, false
-		}
-	}
-	s.space()
-	if s.i >= len(s.b) || s.b[s.i] != ':' {
-		return nil, false
-	}
-	s.i++
-	s.space()
-	return key, true
-}
-
-// objectMembers iterates the members of the object at s.i, calling fn after
-// each key with s.i at the start of its value; fn must consume the value.
+// objectMembers iterates the members of the object at the cursor, calling fn
+// after each key with the cursor at its value; fn must consume the value. A
+// key with escapes or non-ASCII bytes stops the scan: encoding/json matches
+// keys case-insensitively with Unicode folding, so such a key is left to it.
 func (s *scanner) objectMembers(fn func(key []byte) bool) bool {
-	if s.i >= len(s.b) || s.b[s.i] != '{' {
+	if !s.EnterObject() {
 		return false
-	}
-	s.i++
-	s.space()
-	if s.i < len(s.b) && s.b[s.i] == '}' {
-		s.i++
-		return true
 	}
 	for {
-		if s.i >= len(s.b) || s.b[s.i] != '"' {
-			return false
+		key, _, ok := s.NextMember()
+		if !ok {
+			return !s.Failed()
 		}
-		key, ok := s.member()
-		if !ok || !fn(key) {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.b) {
-			return false
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case '}':
-			s.i++
-			return true
-		default:
+		if !jsonscan.PlainASCII(key) || !fn(key) {
 			return false
 		}
 	}
 }
 
-// foldsTo reports whether key would match name in encoding/json without
-// being spelt exactly like it (keys are ASCII here, see member).
-func foldsTo(key []byte, name string) bool {
-	if len(key) != len(name) || string(key) == name {
-		return false
-	}
-	for i := range key {
-		a, b := key[i]|0x20, name[i]|0x20
-		if a != b {
-			return false
-		}
-	}
-	return true
-}
+// value consumes any JSON value, validating it.
+func (s *scanner) value() bool { return s.Skip() != nil }
 
 // plainField reads a string value into *dst, once.
 func (s *scanner) plainField(dst *string, seen *bool) bool {
@@ -152,6 +85,16 @@ func (s *scanner) plainField(dst *string, seen *bool) bool {
 	v, ok := s.plainString()
 	*dst = v
 	return ok
+}
+
+// plainString reads a string without escapes whose bytes are valid UTF-8,
+// so that string(bytes) is exactly what encoding/json would decode.
+func (s *scanner) plainString() (string, bool) {
+	v, ok := s.PlainString()
+	if !ok || !utf8.Valid(v) {
+		return "", false
+	}
+	return string(v), true
 }
 
 func (s *scanner) topObject(h *scannedHead) bool {
@@ -169,7 +112,7 @@ func (s *scanner) topObject(h *scannedHead) bool {
 			seenEntry = true
 			return s.entries(h)
 		}
-		if foldsTo(key, "resourceType") || foldsTo(key, "id") || foldsTo(key, "entry") {
+		if jsonscan.FoldsToAny(key, "resourceType", "id", "entry") {
 			return false
 		}
 		return s.value()
@@ -177,36 +120,17 @@ func (s *scanner) topObject(h *scannedHead) bool {
 }
 
 func (s *scanner) entries(h *scannedHead) bool {
-	if s.i >= len(s.b) || s.b[s.i] != '[' {
+	if !s.EnterArray() {
 		return false
 	}
-	s.i++
-	s.space()
-	if s.i < len(s.b) && s.b[s.i] == ']' {
-		s.i++
-		return true
-	}
-	for {
+	for s.NextElement() {
 		var e scannedEntry
 		if !s.entry(&e) {
 			return false
 		}
 		h.entries = append(h.entries, e)
-		s.space()
-		if s.i >= len(s.b) {
-			return false
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case ']':
-			s.i++
-			return true
-		default:
-			return false
-		}
 	}
+	return !s.Failed()
 }
 
 func (s *scanner) entry(e *scannedEntry) bool {
@@ -220,15 +144,15 @@ func (s *scanner) entry(e *scannedEntry) bool {
 				return false
 			}
 			seenResource = true
-			start := s.i
-			if s.i < len(s.b) && s.b[s.i] == '{' {
+			start := s.Pos()
+			if s.Peek() == '{' {
 				if !s.resourceObject(e) {
 					return false
 				}
 			} else if !s.value() {
 				return false
 			}
-			e.resource = s.b[start:s.i]
+			e.resource = s.Data()[start:s.Pos()]
 			return true
 		case "search":
 			if e.hasSearch {
@@ -240,13 +164,13 @@ func (s *scanner) entry(e *scannedEntry) bool {
 				if string(key) == "mode" {
 					return s.plainField(&e.mode, &seenMode)
 				}
-				if foldsTo(key, "mode") {
+				if jsonscan.FoldsToAny(key, "mode") {
 					return false
 				}
 				return s.value()
 			})
 		}
-		if foldsTo(key, "fullUrl") || foldsTo(key, "resource") || foldsTo(key, "search") {
+		if jsonscan.FoldsToAny(key, "fullUrl", "resource", "search") {
 			return false
 		}
 		return s.value()
@@ -259,32 +183,19 @@ func (s *scanner) entry(e *scannedEntry) bool {
 // peek fail, the last of repeated keys wins).
 func (s *scanner) resourceObject(e *scannedEntry) bool {
 	peekOK := true
-	s.i++ // '{'
-	s.space()
-	if s.i < len(s.b) && s.b[s.i] == '}' {
-		s.i++
-		e.peeked = true
-		return true
+	if !s.EnterObject() {
+		return false
 	}
 	for {
-		keyStart := s.i
-		keyEnd, plain, ok := s.str()
+		key, escaped, ok := s.NextMember()
 		if !ok {
+			break
+		}
+		value := s.Skip()
+		if value == nil {
 			return false
 		}
-		key := s.b[keyStart+1 : keyEnd-1]
-		s.space()
-		if s.i >= len(s.b) || s.b[s.i] != ':' {
-			return false
-		}
-		s.i++
-		s.space()
-		valStart := s.i
-		if !s.value() {
-			return false
-		}
-		value := s.b[valStart:s.i]
-		if !plain {
+		if escaped {
 			peekOK = false
 		} else if peekOK {
 			switch string(key) {
@@ -301,236 +212,13 @@ func (s *scanner) resourceObject(e *scannedEntry) bool {
 				e.code = value
 			}
 		}
-		s.space()
-		if s.i >= len(s.b) {
-			return false
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case '}':
-			s.i++
-			e.peeked = peekOK
-			if !peekOK {
-				e.typ, e.id, e.code = "", "", nil
-			}
-			return true
-		default:
-			return false
-		}
 	}
-}
-
-// plainString reads a string without escapes whose bytes are valid UTF-8,
-// so that string(bytes) is exactly what encoding/json would decode.
-func (s *scanner) plainString() (string, bool) {
-	start := s.i
-	end, plain, ok := s.str()
-	if !ok || !plain {
-		return "", false
-	}
-	v := s.b[start+1 : end-1]
-	if !utf8.Valid(v) {
-		return "", false
-	}
-	return string(v), true
-}
-
-// str consumes the string at s.i and returns the index past its closing
-// quote, whether it has no escapes, and whether it is valid JSON.
-func (s *scanner) str() (end int, plain, ok bool) {
-	if s.i >= len(s.b) || s.b[s.i] != '"' {
-		return 0, false, false
-	}
-	plain = true
-	for j := s.i + 1; j < len(s.b); j++ {
-		c := s.b[j]
-		switch {
-		case c == '"':
-			s.i = j + 1
-			return s.i, plain, true
-		case c < 0x20:
-			return 0, false, false
-		case c == '\\':
-			plain = false
-			j++
-			if j >= len(s.b) {
-				return 0, false, false
-			}
-			switch s.b[j] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				if j+4 >= len(s.b) {
-					return 0, false, false
-				}
-				for k := j + 1; k <= j+4; k++ {
-					if !isHex(s.b[k]) {
-						return 0, false, false
-					}
-				}
-				j += 4
-			default:
-				return 0, false, false
-			}
-		}
-	}
-	return 0, false, false
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// value consumes any JSON value at s.i, validating it.
-func (s *scanner) value() bool {
-	if s.i >= len(s.b) {
+	if s.Failed() {
 		return false
 	}
-	switch c := s.b[s.i]; {
-	case c == '"':
-		_, _, ok := s.str()
-		return ok
-	case c == '{':
-		if s.depth++; s.depth > maxScanDepth {
-			return false
-		}
-		ok := s.object()
-		s.depth--
-		return ok
-	case c == '[':
-		if s.depth++; s.depth > maxScanDepth {
-			return false
-		}
-		ok := s.array()
-		s.depth--
-		return ok
-	case c == '-' || isDigit(c):
-		return s.number()
-	case c == 't':
-		return s.literal("true")
-	case c == 'f':
-		return s.literal("false")
-	case c == 'n':
-		return s.literal("null")
+	e.peeked = peekOK
+	if !peekOK {
+		e.typ, e.id, e.code = "", "", nil
 	}
-	return false
-}
-
-// object consumes an object whose members are not read; unlike member it
-// accepts any valid key.
-func (s *scanner) object() bool {
-	s.i++ // '{'
-	s.space()
-	if s.i < len(s.b) && s.b[s.i] == '}' {
-		s.i++
-		return true
-	}
-	for {
-		if _, _, ok := s.str(); !ok {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.b) || s.b[s.i] != ':' {
-			return false
-		}
-		s.i++
-		s.space()
-		if !s.value() {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.b) {
-			return false
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case '}':
-			s.i++
-			return true
-		default:
-			return false
-		}
-	}
-}
-
-func (s *scanner) array() bool {
-	s.i++ // '['
-	s.space()
-	if s.i < len(s.b) && s.b[s.i] == ']' {
-		s.i++
-		return true
-	}
-	for {
-		if !s.value() {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.b) {
-			return false
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case ']':
-			s.i++
-			return true
-		default:
-			return false
-		}
-	}
-}
-
-func (s *scanner) literal(lit string) bool {
-	if len(s.b)-s.i < len(lit) || string(s.b[s.i:s.i+len(lit)]) != lit {
-		return false
-	}
-	s.i += len(lit)
-	return true
-}
-
-// number consumes -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
-func (s *scanner) number() bool {
-	b, i := s.b, s.i
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && '1' <= b[i] && b[i] <= '9':
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || !isDigit(b[i]) {
-			return false
-		}
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || !isDigit(b[i]) {
-			return false
-		}
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	}
-	s.i = i
 	return true
 }

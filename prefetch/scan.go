@@ -1,5 +1,7 @@
 package prefetch
 
+import "ombc-cds/internal/jsonscan"
+
 // This file holds the fast path of classify. Decoding a complete prefetch
 // value with encoding/json (json.Valid, then Unmarshal with reflection and a
 // second validating scan) cost about as much as the rest of the hook, while
@@ -7,7 +9,7 @@ package prefetch
 // next link and, per Bundle entry, search.mode, resource.resourceType and
 // the severities of an OperationOutcome. The scanner below reads the value
 // once, validates it and skips everything else by counting brackets and
-// strings, without allocating.
+// strings, without allocating; the JSON grammar itself is jsonscan's.
 //
 // The fast path answers only for the shapes FHIR servers send. Anything
 // whose encoding/json meaning takes more than a glance (a key written with
@@ -391,14 +393,12 @@ func (s *scanner) issues() (severe bool) {
 // member names case-insensitively (with Unicode folding), so a key that is
 // not plain ASCII, or that folds to a name that is read, is left to it.
 func (s *scanner) other(key []byte, names ...string) {
-	for _, c := range key {
-		if c == '\\' || c >= 0x80 {
-			s.bad = true
-			return
-		}
+	if !jsonscan.PlainASCII(key) {
+		s.bad = true
+		return
 	}
 	for _, name := range names {
-		if equalFoldASCII(key, name) {
+		if jsonscan.EqualFoldASCII(key, name) {
 			s.bad = true
 			return
 		}
@@ -406,77 +406,26 @@ func (s *scanner) other(key []byte, names ...string) {
 	s.skip()
 }
 
-// equalFoldASCII reports whether key equals name ignoring ASCII case.
-func equalFoldASCII(key []byte, name string) bool {
-	if len(key) != len(name) {
-		return false
-	}
-	for i := range len(key) {
-		a, b := key[i], name[i]
-		if 'A' <= a && a <= 'Z' {
-			a += 'a' - 'A'
-		}
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		if a != b {
-			return false
-		}
-	}
-	return true
-}
+// The methods below adapt jsonscan's position-based reader to the scanner's
+// cursor, its bad flag and its depth, which counts the objects and arrays
+// open on the way to pos.
 
-// space skips JSON whitespace (RFC 8259 §2: space, tab, LF, CR only).
-// Pretty-printed prefetch is mostly indentation, so this loop is hot: it
-// works on a local index and a table.
-func (s *scanner) space() {
-	d, i := s.data, s.pos
-	for i < len(d) && isSpace[d[i]] {
-		i++
-	}
-	s.pos = i
-}
-
-// isSpace marks the JSON whitespace bytes; strPlain the bytes a string
-// holds without further checks (not a quote, a backslash or a control
-// character).
-var isSpace, strPlain = func() (sp, plain [256]bool) {
-	for _, c := range []byte(" \t\n\r") {
-		sp[c] = true
-	}
-	for c := 0x20; c < 256; c++ {
-		plain[c] = c != '"' && c != '\\'
-	}
-	return sp, plain
-}()
+// space skips JSON whitespace.
+func (s *scanner) space() { s.pos = jsonscan.Space(s.data, s.pos) }
 
 // openObject consumes '{'; any other value sets bad.
-func (s *scanner) openObject() bool {
-	if s.bad || s.pos >= len(s.data) || s.data[s.pos] != '{' {
-		s.bad = true
-		return false
-	}
-	s.pos++
-	s.depth++
-	if s.depth > maxScanDepth {
-		s.bad = true
-		return false
-	}
-	return true
-}
+func (s *scanner) openObject() bool { return s.open('{') }
 
 // openArray consumes '['; any other value sets bad.
-func (s *scanner) openArray() bool {
-	if s.bad || s.pos >= len(s.data) || s.data[s.pos] != '[' {
+func (s *scanner) openArray() bool { return s.open('[') }
+
+func (s *scanner) open(c byte) bool {
+	if s.bad || s.pos >= len(s.data) || s.data[s.pos] != c || s.depth >= maxScanDepth {
 		s.bad = true
 		return false
 	}
 	s.pos++
 	s.depth++
-	if s.depth > maxScanDepth {
-		s.bad = true
-		return false
-	}
 	return true
 }
 
@@ -487,36 +436,15 @@ func (s *scanner) nextKey(first bool) ([]byte, bool) {
 	if s.bad {
 		return nil, false
 	}
-	s.space()
-	if s.pos >= len(s.data) {
+	key, _, next, more, ok := jsonscan.NextMember(s.data, s.pos, first)
+	s.pos = next
+	switch {
+	case !ok:
 		s.bad = true
-		return nil, false
-	}
-	switch c := s.data[s.pos]; {
-	case c == '}':
-		s.pos++
+	case !more:
 		s.depth--
-		return nil, false
-	case !first:
-		if c != ',' {
-			s.bad = true
-			return nil, false
-		}
-		s.pos++
-		s.space()
 	}
-	key, ok := s.str()
-	if !ok {
-		return nil, false
-	}
-	s.space()
-	if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-		s.bad = true
-		return nil, false
-	}
-	s.pos++
-	s.space()
-	return key, true
+	return key, more && ok
 }
 
 // nextElem moves to the next element of an open array. At the closing
@@ -526,25 +454,15 @@ func (s *scanner) nextElem(first bool) bool {
 	if s.bad {
 		return false
 	}
-	s.space()
-	if s.pos >= len(s.data) {
+	next, more, ok := jsonscan.NextElement(s.data, s.pos, first)
+	s.pos = next
+	switch {
+	case !ok:
 		s.bad = true
-		return false
-	}
-	switch c := s.data[s.pos]; {
-	case c == ']':
-		s.pos++
+	case !more:
 		s.depth--
-		return false
-	case !first:
-		if c != ',' {
-			s.bad = true
-			return false
-		}
-		s.pos++
-		s.space()
 	}
-	return true
+	return more && ok
 }
 
 // plainString reads a string whose text needs no decoding (no escapes, ASCII
@@ -554,11 +472,9 @@ func (s *scanner) plainString() ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	for _, c := range v {
-		if c == '\\' || c >= 0x80 {
-			s.bad = true
-			return nil, false
-		}
+	if !jsonscan.PlainASCII(v) {
+		s.bad = true
+		return nil, false
 	}
 	return v, true
 }
@@ -569,151 +485,31 @@ func (s *scanner) anyString() ([]byte, bool) {
 	return s.str()
 }
 
-// str reads a string at pos and returns the text between the quotes. It
-// validates as encoding/json does: no control characters, only the escapes
-// of RFC 8259 §7; bytes of 0x80 and above pass unchecked, as there.
+// str reads a string at pos and returns the text between the quotes,
+// validated as encoding/json does.
 func (s *scanner) str() ([]byte, bool) {
-	d := s.data
-	if s.bad || s.pos >= len(d) || d[s.pos] != '"' {
+	if s.bad {
+		return nil, false
+	}
+	end, _, ok := jsonscan.String(s.data, s.pos)
+	if !ok {
 		s.bad = true
 		return nil, false
 	}
-	start := s.pos + 1
-	for i := start; i < len(d); {
-		for i < len(d) && strPlain[d[i]] {
-			i++
-		}
-		if i == len(d) {
-			break
-		}
-		switch c := d[i]; {
-		case c == '"':
-			s.pos = i + 1
-			return d[start:i], true
-		case c == '\\':
-			if i+1 >= len(d) {
-				s.bad = true
-				return nil, false
-			}
-			switch d[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if len(d)-i < 6 || !isHex(d[i+2]) || !isHex(d[i+3]) || !isHex(d[i+4]) || !isHex(d[i+5]) {
-					s.bad = true
-					return nil, false
-				}
-				i += 6
-			default:
-				s.bad = true
-				return nil, false
-			}
-		case c < 0x20:
-			s.bad = true
-			return nil, false
-		default:
-			i++
-		}
-	}
-	s.bad = true
-	return nil, false
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+	v := s.data[s.pos+1 : end-1]
+	s.pos = end
+	return v, true
 }
 
 // skip validates and skips one value of any kind.
 func (s *scanner) skip() {
-	if s.bad || s.pos >= len(s.data) {
+	if s.bad {
+		return
+	}
+	end, ok := jsonscan.Value(s.data, s.pos, maxScanDepth-s.depth)
+	if !ok {
 		s.bad = true
 		return
 	}
-	switch c := s.data[s.pos]; c {
-	case '{':
-		if !s.openObject() {
-			return
-		}
-		for first := true; ; first = false {
-			if _, ok := s.nextKey(first); !ok {
-				return
-			}
-			if s.skip(); s.bad {
-				return
-			}
-		}
-	case '[':
-		if !s.openArray() {
-			return
-		}
-		for first := true; s.nextElem(first); first = false {
-			if s.skip(); s.bad {
-				return
-			}
-		}
-	case '"':
-		s.str()
-	case 't':
-		s.literal("true")
-	case 'f':
-		s.literal("false")
-	case 'n':
-		s.literal("null")
-	default:
-		s.number()
-	}
-}
-
-func (s *scanner) literal(word string) {
-	if len(s.data)-s.pos < len(word) || string(s.data[s.pos:s.pos+len(word)]) != word {
-		s.bad = true
-		return
-	}
-	s.pos += len(word)
-}
-
-// number reads a number in the grammar of RFC 8259 §6; what follows it is
-// checked by the caller, which expects a delimiter.
-func (s *scanner) number() {
-	d, i := s.data, s.pos
-	if i < len(d) && d[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(d) && d[i] == '0':
-		i++
-	case i < len(d) && '1' <= d[i] && d[i] <= '9':
-		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
-			i++
-		}
-	default:
-		s.bad = true
-		return
-	}
-	if i < len(d) && d[i] == '.' {
-		i++
-		j := i
-		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
-			i++
-		}
-		if i == j {
-			s.bad = true
-			return
-		}
-	}
-	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
-		i++
-		if i < len(d) && (d[i] == '+' || d[i] == '-') {
-			i++
-		}
-		j := i
-		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
-			i++
-		}
-		if i == j {
-			s.bad = true
-			return
-		}
-	}
-	s.pos = i
+	s.pos = end
 }
