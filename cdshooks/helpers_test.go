@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"ombc-cds/internal/sharedtest"
 	"ombc-cds/logic"
 )
 
@@ -340,29 +341,10 @@ func emptyMembers(path string, v any, top bool) []string {
 	return found
 }
 
-// sharedDir locates ../shared next to the repository root (the directory
-// holding go.mod), or skips the test.
+// sharedDir returns ../shared beside the repository, or skips.
 func sharedDir(tb testing.TB) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("../shared not present: no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(filepath.Dir(dir), "shared")
-	if _, err := os.Stat(shared); err != nil {
-		tb.Skipf("../shared not present: %s is missing, so the spec's example payloads are skipped", shared)
-	}
-	return shared
+	return sharedtest.Dir(tb)
 }
 
 // readExample reads a spec example from ../shared/cdshooks/examples, or

@@ -2,11 +2,12 @@ package fhirsearch
 
 import (
 	"encoding/json"
-	"ombc-cds/internal/sharedtest"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"ombc-cds/internal/sharedtest"
 )
 
 // loadIndex indexes the named files under testdata/.

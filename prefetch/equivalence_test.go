@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ombc-cds/fhirsearch"
+	"ombc-cds/internal/sharedtest"
 )
 
 // TestFallbackEqualsIndexPrefetch checks P-4 end to end: what Resolve
@@ -91,20 +92,7 @@ func checkEquivalence(t *testing.T, bundle []byte) {
 // (next to the repository root), or skips when they are absent.
 func syntheaBundles(tb testing.TB) map[string][]byte {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Skip("../shared not present: no go.mod above the package directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-	files, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), "shared", "synthea", "*.json"))
+	files, _ := filepath.Glob(filepath.Join(sharedtest.Dir(tb, "synthea"), "*.json"))
 	if len(files) == 0 {
 		tb.Skip("../shared not present: no Synthea bundles in ../shared/synthea (CI clones run without them)")
 	}

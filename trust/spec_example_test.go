@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"ombc-cds/internal/sharedtest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"ombc-cds/internal/sharedtest"
 	"ombc-cds/trust/trusttest"
 )
 

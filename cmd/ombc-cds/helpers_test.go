@@ -9,12 +9,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"ombc-cds/internal/sharedtest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"ombc-cds/internal/sharedtest"
 	"ombc-cds/store"
 	"ombc-cds/trust/trusttest"
 )
