@@ -25,12 +25,25 @@
 //     synchronous_commit off for those transactions. They only feed the
 //     analytics and the rule code of feedback, which falls back to the code
 //     sent with the feedback.
-//   - replay: committed before Seen returns, so it holds across processes
-//     and replicas, and survives a process crash. On SQLite it uses
-//     synchronous=NORMAL, so an OS crash or power cut may forget the last
-//     jtis; a token so replayed still has to be unexpired, and the cache is
-//     a defence in depth, not the token's only check. PostgreSQL commits it
-//     synchronously.
+//   - replay on PostgreSQL: committed by one atomic statement before Seen
+//     returns, so it holds across processes and replicas and survives a
+//     process crash; the commit is synchronous.
+//   - replay on SQLite: answered from memory and written behind Seen. The
+//     unexpired keys are loaded from the replay table at Open and held in
+//     a map that is authoritative for the process, so Seen costs no I/O;
+//     new keys are committed in batches every 50 ms or 512 keys (65536 at
+//     most queued, beyond which Seen writes synchronously) with
+//     synchronous=NORMAL, and Close flushes them. A graceful shutdown
+//     loses nothing. A key accepted in the last flush interval (about
+//     50 ms) before a process crash is forgotten, so its token may be
+//     accepted once more after the restart; an OS crash or power cut may
+//     also forget the last committed keys. A token so replayed still has
+//     to be unexpired, and the cache is a defence in depth, not the
+//     token's only check. Because the set lives in one process, another
+//     process opening the same SQLite file (a second instance, or a
+//     replica on shared storage) is not a supported deployment for replay
+//     protection: it would not see this process's keys. Replicas must use
+//     PostgreSQL.
 //
 // SQLite keeps one file and two handles on it, one per synchronous level;
 // in WAL mode a NORMAL commit is in the WAL (the OS page cache) when it

@@ -206,6 +206,7 @@ func runSuite(t *testing.T, h harness) {
 		{"concurrent Seen of one key answers false exactly once", testSeenConcurrent},
 		{"expired replay entries are purged", testPurgeExpired},
 		{"replay is refused across two store instances", testSeenAcrossInstances},
+		{"replay is refused after a restart", testSeenAfterRestart},
 		{"migrations run twice are harmless", testMigrationsTwice},
 		{"concurrent opens migrate once", testMigrationsConcurrent},
 		{"ping answers", testPing},

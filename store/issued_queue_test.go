@@ -159,13 +159,13 @@ func TestIssuedQueueEnqueue(t *testing.T) {
 	}
 	suggestions[0] = "changed by the caller"
 	first[0].RuleCode = "changed by the caller"
-	if got := q.pending[0].cards[0]; got.Suggestions[0] != "s1" || got.RuleCode != "rule-a" {
+	if got := q.pending[0].items[0]; got.Suggestions[0] != "s1" || got.RuleCode != "rule-a" {
 		t.Errorf("queued card shares the caller's memory: %+v", got)
 	}
-	if got := q.pending[0].cards[0].Issued; !got.Equal(now) {
+	if got := q.pending[0].items[0].Issued; !got.Equal(now) {
 		t.Errorf("zero issue time stamped %v, want the enqueue time %v", got, now)
 	}
-	if got := q.pending[0].cards[1].Issued; !got.Equal(now.Add(-time.Minute)) {
+	if got := q.pending[0].items[1].Issued; !got.Equal(now.Add(-time.Minute)) {
 		t.Errorf("issue time %v overwritten", got)
 	}
 	if err := q.close(context.Background()); err != nil {
@@ -235,14 +235,14 @@ func TestIssuedQueueFailures(t *testing.T) {
 		}
 		// The writer tried once; each flush is one more attempt.
 		flushes := 0
-		for q.len() > 0 && flushes < issuedMaxAttempts {
+		for q.len() > 0 && flushes < queueMaxAttempts {
 			if err := q.flush(context.Background()); err == nil {
 				t.Fatal("flush reported no error for a refused call")
 			}
 			flushes++
 		}
-		if n := q.len(); n != 0 || flushes != issuedMaxAttempts-1 {
-			t.Fatalf("after %d flushes %d cards are queued; want dropped after %d attempts", flushes, n, issuedMaxAttempts)
+		if n := q.len(); n != 0 || flushes != queueMaxAttempts-1 {
+			t.Fatalf("after %d flushes %d cards are queued; want dropped after %d attempts", flushes, n, queueMaxAttempts)
 		}
 		if _, ok := q.ruleCode("b"); ok {
 			t.Error("a dropped card is still found")

@@ -28,9 +28,11 @@ const sqliteBusyTimeoutMS = 10000
 // handles share the file: feedback, migrations and purges go through one
 // with synchronous=FULL, so a transaction is on disk when SaveFeedback
 // returns and the 200 is sent (issue 6: feedback must never be lost); the
-// replay cache and the issued cards go through one with
-// synchronous=NORMAL, whose commits survive a process crash but not
-// necessarily an OS crash or power cut, which saves an fsync per hook call.
+// replay keys and the issued cards, both written behind the request, go
+// through one with synchronous=NORMAL, whose commits survive a process
+// crash but not necessarily an OS crash or power cut, which saves an fsync
+// per batch. The replay cache itself is held in memory (see replayCache),
+// so only this process may use the file's replay table.
 func OpenSQLite(ctx context.Context, dir string, opts ...Option) (Store, error) {
 	o := buildOptions(opts)
 	if dir == "" {
@@ -49,7 +51,8 @@ func OpenSQLite(ctx context.Context, dir string, opts ...Option) (Store, error) 
 		_ = db.Close()
 		return nil, err
 	}
-	s := &sqlStore{db: sqliteDB{db: db}, fast: sqliteDB{db: fast}, d: sqliteDialect(), now: o.now}
+	s := &sqlStore{db: sqliteDB{db: db}, fast: sqliteDB{db: fast}, d: sqliteDialect(), now: o.now,
+		memoryReplay: true}
 	if err := s.open(ctx, o); err != nil {
 		_ = fast.Close()
 		_ = db.Close()

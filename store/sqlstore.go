@@ -39,16 +39,27 @@ type sqlStore struct {
 	d      dialect
 	now    func() time.Time
 	issued *issuedQueue
+	// memoryReplay makes open load the replay table into replay, which
+	// then answers Seen from memory and persists behind it: SQLite, whose
+	// file one process owns. PostgreSQL leaves it false, because replicas
+	// must check and add each key in the shared database.
+	memoryReplay bool
+	replay       *replayCache
 }
 
-// open checks the connection, runs the migrations and starts the
-// issued-card writer.
+// open checks the connection, runs the migrations, loads the in-memory
+// replay cache when the store keeps one, and starts the issued-card writer.
 func (s *sqlStore) open(ctx context.Context, o options) error {
 	if err := s.db.ping(ctx); err != nil {
 		return fmt.Errorf("store: %s: %w", s.d.name, err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		return err
+	}
+	if s.memoryReplay {
+		if err := s.openReplayCache(ctx, o); err != nil {
+			return err
+		}
 	}
 	s.issued = newIssuedQueue(s.writeIssued, o)
 	return nil
@@ -215,10 +226,17 @@ const seenUpsert = `INSERT INTO replay (key, expires_at) VALUES (?, ?)
 	WHERE replay.expires_at <= ?
 	RETURNING key`
 
-// Seen implements the JWT replay cache.
+// Seen implements the JWT replay cache. On SQLite it answers from the
+// in-memory set and queues a new key for the database (see replayCache);
+// on PostgreSQL it runs seenUpsert, so that replicas sharing the database
+// check and add atomically.
 func (s *sqlStore) Seen(ctx context.Context, key string, exp time.Time) (bool, error) {
 	if key == "" {
 		return false, s.wrap("replay", errEmptyKey)
+	}
+	if s.replay != nil {
+		seen, err := s.replay.seen(ctx, key, exp, s.now())
+		return seen, s.wrap("replay", err)
 	}
 	stored := 0
 	err := s.fast.query(ctx, seenUpsert, []any{key, s.d.timeArg(exp), s.d.timeArg(s.now())},
@@ -259,11 +277,19 @@ func (s *sqlStore) PurgeFeedback(ctx context.Context, before time.Time) (int64, 
 }
 
 // PurgeExpired deletes replay entries that are no longer needed: a token
-// past its exp is refused by the verifier anyway.
+// past its exp is refused by the verifier anyway. The queued keys are
+// written first, so that an expired one is not written back after the
+// DELETE and the count is that of the rows deleted.
 func (s *sqlStore) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
+	if err := s.flushReplay(ctx); err != nil {
+		return 0, err
+	}
 	n, err := s.db.exec(ctx, "DELETE FROM replay WHERE expires_at <= ?", s.d.timeArg(now))
 	if err != nil {
 		return 0, s.wrap("purge replay", err)
+	}
+	if s.replay != nil {
+		s.replay.purge(now)
 	}
 	return n, nil
 }
@@ -310,11 +336,12 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 	return s.wrap("ping", s.db.ping(ctx))
 }
 
-// Close writes the queued issued cards, then releases the connections.
+// Close writes the queued issued cards and replay keys, then releases the
+// connections.
 func (s *sqlStore) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), issuedWriteTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), queueWriteTimeout)
 	defer cancel()
-	err := s.issued.close(ctx)
+	err := errors.Join(s.issued.close(ctx), s.closeReplay(ctx))
 	if s.fast != s.db {
 		err = errors.Join(err, s.fast.close())
 	}

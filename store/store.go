@@ -15,8 +15,10 @@ type Store interface {
 	// Seen is the JWT replay cache (CDS Hooks 2.0 §Trusting CDS Clients:
 	// the jti must not be reused). It atomically checks and adds key: it
 	// returns true when key is present and unexpired; otherwise it stores
-	// key until exp and returns false. It is atomic across processes
-	// sharing the same database.
+	// key until exp and returns false. On PostgreSQL it is atomic across
+	// the processes sharing the database; on SQLite it is atomic within
+	// the one process that may use the file, and answers from memory
+	// (see doc.go for what a crash may forget).
 	Seen(ctx context.Context, key string, exp time.Time) (bool, error)
 
 	// Report computes the per-rule analytics over the half-open period
@@ -57,6 +59,12 @@ type options struct {
 	issuedBatch    int
 	issuedInterval time.Duration
 	issuedRetry    time.Duration
+
+	// The SQLite replay cache's write-behind queue (see replayCache).
+	replayCapacity int
+	replayBatch    int
+	replayInterval time.Duration
+	replayRetry    time.Duration
 }
 
 // defaultOptions returns fresh defaults: the wall clock and a connection
@@ -64,7 +72,9 @@ type options struct {
 func defaultOptions() options {
 	return options{now: time.Now, maxConns: 8,
 		issuedCapacity: defaultIssuedCapacity, issuedBatch: defaultIssuedBatch,
-		issuedInterval: defaultIssuedInterval, issuedRetry: defaultIssuedRetry}
+		issuedInterval: defaultIssuedInterval, issuedRetry: defaultIssuedRetry,
+		replayCapacity: defaultReplayCapacity, replayBatch: defaultReplayBatch,
+		replayInterval: defaultReplayInterval, replayRetry: defaultReplayRetry}
 }
 
 // WithClock sets the clock used by Seen to decide whether a replay entry
