@@ -36,6 +36,7 @@ type serveConfig struct {
 	DeNovoWindow    time.Duration
 	TumorBoardCodes string
 	LogLevel        string
+	DebugAddr       string
 
 	baseURLDefaulted bool // BaseURL was derived from Addr, so from the bound port once listening
 }
@@ -66,6 +67,7 @@ func serveFlags(ef *envFlags) *serveConfig {
 	ef.Duration(&c.DeNovoWindow, "de-novo-window", "OMBC_DE_NOVO_WINDOW", def.DeNovoWindow, "de novo: first distant metastasis within this window of the primary's onset")
 	ef.String(&c.TumorBoardCodes, "tumor-board-codes", "OMBC_TUMOR_BOARD_CODES", "", "comma-separated system|code list that marks a CarePlan or Procedure as a tumour-board record (added to the text match)")
 	ef.String(&c.LogLevel, "log-level", "OMBC_LOG_LEVEL", "info", "log level: debug, info, warn, error")
+	ef.String(&c.DebugAddr, "debug-addr", "OMBC_DEBUG_ADDR", "", "loopback address for Go's pprof profiles (/debug/pprof/), e.g. 127.0.0.1:6060; off when empty")
 	return c
 }
 
@@ -85,6 +87,12 @@ func (c *serveConfig) check() error {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.MaxBodyBytes <= 0 || c.MaxInFlight <= 0 || c.FHIRMaxPages <= 0 || c.MaxHeaderBytes <= 0 {
 		return usageError{"--max-body-bytes, --max-header-bytes, --max-in-flight and --fhir-max-pages must be positive"}
+	}
+	if c.DebugAddr != "" {
+		host, _, err := net.SplitHostPort(c.DebugAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return usageError{fmt.Sprintf("--debug-addr %q: must be a loopback host:port (profiles reveal internals)", c.DebugAddr)}
+		}
 	}
 	if c.FHIRTimeout <= 0 {
 		return usageError{"--fhir-timeout must be positive"}
