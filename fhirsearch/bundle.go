@@ -29,11 +29,11 @@ type entrySearch struct {
 // newSearchset builds a searchset Bundle: matches get search.mode "match",
 // includes "include" (FHIR R4 Bundle.entry.search.mode). base, when not
 // empty, gives each entry an absolute fullUrl as a FHIR server does.
-func newSearchset(base string, total int, links []bundleLink, matches, includes []*resource) ([]byte, error) {
+func (x *Index) newSearchset(base string, total int, links []bundleLink, matches, includes []*resource) ([]byte, error) {
 	b := searchset{ResourceType: "Bundle", Type: "searchset", Total: total, Link: links}
 	add := func(rs []*resource, mode string) {
 		for _, r := range rs {
-			e := entry{Resource: r.raw, Search: entrySearch{Mode: mode}}
+			e := entry{Resource: r.json(x), Search: entrySearch{Mode: mode}}
 			if base != "" {
 				e.FullURL = base + "/" + r.typ + "/" + r.id
 			}
@@ -68,7 +68,7 @@ func (x *Index) medicationIncludes(matches []*resource) []*resource {
 			continue
 		}
 		seen[r.medication] = true
-		if m, ok := x.byKey[r.medication]; ok {
+		if m, ok := x.lookup(splitKey(r.medication)); ok {
 			out = append(out, m)
 		}
 	}

@@ -80,5 +80,5 @@ func (x *Index) answer(query string) (json.RawMessage, error) {
 	if isMedicationUse(path) {
 		includes = x.medicationIncludes(matches)
 	}
-	return newSearchset("", len(matches), nil, matches, includes)
+	return x.newSearchset("", len(matches), nil, matches, includes)
 }

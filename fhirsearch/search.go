@@ -49,21 +49,26 @@ func (x *Index) Search(query string) ([]json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return raws(x.run(q)), nil
+	return x.raws(x.run(q)), nil
 }
 
-func raws(rs []*resource) []json.RawMessage {
+func (x *Index) raws(rs []*resource) []json.RawMessage {
 	out := make([]json.RawMessage, len(rs))
 	for i, r := range rs {
-		out[i] = bytes.Clone(r.raw)
+		out[i] = bytes.Clone(r.json(x))
 	}
 	return out
 }
 
 func (x *Index) run(q searchQuery) []*resource {
 	var out []*resource
+	var all []resource
+	if t := x.types[q.typ]; t != nil {
+		all = t.load(x)
+	}
 next:
-	for _, r := range x.byType[q.typ] {
+	for i := range all {
+		r := &all[i]
 		for _, f := range q.filters {
 			if !f(r) {
 				continue next

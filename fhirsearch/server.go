@@ -138,7 +138,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, typ string) {
 	if size > 0 && offset+size < total {
 		links = append(links, bundleLink{Relation: "next", URL: pageURL(offset + size)})
 	}
-	body, err := newSearchset(base, total, links, page, nil)
+	body, err := s.Index.newSearchset(base, total, links, page, nil)
 	if err != nil {
 		writeOutcome(w, http.StatusInternalServerError, "exception", "cannot encode bundle")
 		return
