@@ -1,7 +1,6 @@
 package fhirmap
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/samply/golang-fhir-models/fhir-models/fhir"
@@ -24,9 +23,12 @@ type conditionJSON struct {
 	OnsetPeriod        *fhir.Period           `json:"onsetPeriod"`
 	RecordedDate       *string                `json:"recordedDate"`
 	Stage              []conditionStage       `json:"stage"`
-	Evidence           []struct {
-		Code []fhir.CodeableConcept `json:"code"`
-	} `json:"evidence"`
+	Evidence           []conditionEvidence    `json:"evidence"`
+}
+
+// conditionEvidence is the part of Condition.evidence mapping reads.
+type conditionEvidence struct {
+	Code []fhir.CodeableConcept `json:"code"`
 }
 
 // conditionStage is the part of Condition.stage mapping reads.
@@ -137,8 +139,8 @@ func classifyICD(code string) (condClass, logic.Site, logic.Laterality, bool) {
 
 // condition maps a primary breast cancer or a secondary cancer Condition.
 func (m *mapper) condition(r *resource) {
-	var cj conditionJSON
-	if err := json.Unmarshal(r.raw, &cj); err != nil {
+	cj, err := decodeCondition(r.raw, m.slow, &m.slabs)
+	if err != nil {
 		m.skip(r, "unreadable Condition: %v", err)
 		return
 	}

@@ -29,10 +29,14 @@ type medicationUseJSON struct {
 	EffectiveDateTime         *string               `json:"effectiveDateTime"`
 	EffectivePeriod           *fhir.Period          `json:"effectivePeriod"`
 	DateAsserted              *string               `json:"dateAsserted"`
-	DispenseRequest           *struct {
-		ValidityPeriod *fhir.Period `json:"validityPeriod"`
-	} `json:"dispenseRequest"`
-	Contained []json.RawMessage `json:"contained"`
+	DispenseRequest           *dispenseRequest      `json:"dispenseRequest"`
+	Contained                 []json.RawMessage     `json:"contained"`
+}
+
+// dispenseRequest is the part of MedicationRequest.dispenseRequest mapping
+// reads.
+type dispenseRequest struct {
+	ValidityPeriod *fhir.Period `json:"validityPeriod"`
 }
 
 // medicationJSON is a Medication resource: its code and, for combination
@@ -81,8 +85,8 @@ func medicationStatus(typ, status string) (record logic.MedicationRecord, valid,
 // medicationUse maps the three medication resources, one fact per
 // recognised ingredient (a co-pack yields one per ingredient).
 func (m *mapper) medicationUse(r *resource) {
-	var mu medicationUseJSON
-	if err := json.Unmarshal(r.raw, &mu); err != nil {
+	mu, err := decodeMedicationUse(r.raw, m.slow, &m.slabs)
+	if err != nil {
 		m.skip(r, "unreadable %s: %v", r.typ, err)
 		return
 	}

@@ -1,7 +1,6 @@
 package fhirmap
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -45,8 +44,8 @@ type observationComponent struct {
 
 // observation maps one Observation whose code the rules use.
 func (m *mapper) observation(r *resource) {
-	var o observationJSON
-	if err := json.Unmarshal(r.raw, &o); err != nil {
+	o, err := decodeObservation(r.raw, m.slow, &m.slabs)
+	if err != nil {
 		m.skip(r, "unreadable Observation: %v", err)
 		return
 	}
@@ -64,7 +63,10 @@ func (m *mapper) observation(r *resource) {
 	}
 	src := logic.Source{Ref: r.ref, Date: firstDate(o.EffectiveDateTime, periodStart(o.EffectivePeriod), o.EffectiveInstant, o.Issued)}
 	if implication {
-		m.implication(r, src, &o)
+		// A copy: finishGenomics keeps it, and taking o's address here
+		// would put every decoded Observation on the heap.
+		kept := o
+		m.implication(r, src, &kept)
 		return
 	}
 	code := codeOf(&o.Code, def)

@@ -40,6 +40,12 @@ func Patient(prefetch map[string]json.RawMessage, opts Options) (logic.Patient, 
 // or Bundle, or the patient key holds another resource type. Any other
 // unusable resource is skipped and listed in Patient.Skipped.
 func (mp *Mapper) Patient(prefetch map[string]json.RawMessage) (logic.Patient, error) {
+	return mp.patient(prefetch, false)
+}
+
+// patient is Patient; slow true turns the hand-rolled decoders off, so that
+// tests can compare their results with encoding/json's.
+func (mp *Mapper) patient(prefetch map[string]json.RawMessage, slow bool) (logic.Patient, error) {
 	pl, err := newPool(prefetch)
 	if err != nil {
 		return logic.Patient{}, err
@@ -56,7 +62,7 @@ func (mp *Mapper) Patient(prefetch map[string]json.RawMessage) (logic.Patient, e
 	if pr == nil {
 		return logic.Patient{}, ErrNoPatient
 	}
-	m := &mapper{pool: pl, v: mp.v, self: map[string]bool{}}
+	m := &mapper{pool: pl, v: mp.v, self: map[string]bool{}, slow: slow}
 	if !m.patient(pr) {
 		return logic.Patient{}, ErrNoPatient
 	}
@@ -79,6 +85,9 @@ type mapper struct {
 	self     map[string]bool // the references that name this patient
 	variants []*variant
 	implied  []implication
+	slow     bool             // decode with encoding/json only (tests)
+	codes    map[codeKey]bool // mayMatter's verdicts on the codes seen
+	slabs    slabs            // memory for the fast decoders
 }
 
 func (m *mapper) skip(r *resource, format string, args ...any) {
@@ -197,16 +206,40 @@ func (m *mapper) mayMatter(r *resource) bool {
 	if r.code == nil || (r.typ != "Observation" && r.typ != "DiagnosticReport") {
 		return true
 	}
-	var cc fhir.CodeableConcept
-	if json.Unmarshal(r.code, &cc) != nil {
-		return true // let the full decode report it
+	// The verdict on a code depends on its bytes only, and a Synthea bundle
+	// repeats a few dozen codes over thousands of Observations: decode each
+	// once per call. The map lookup with string(r.code) does not allocate.
+	key := codeKey{typ: r.typ, code: string(r.code)}
+	verdict, seen := m.codes[key]
+	if !seen {
+		verdict = m.codeVerdict(r.typ, r.code)
+		if m.codes == nil {
+			m.codes = map[codeKey]bool{}
+		}
+		m.codes[key] = verdict
 	}
-	if r.typ == "DiagnosticReport" {
+	if verdict || r.typ == "DiagnosticReport" {
+		return verdict
+	}
+	return bytes.Contains(r.raw, []byte(loincClinicalSignificance))
+}
+
+// codeKey is a resource type and the raw bytes of its code, for mayMatter.
+type codeKey struct {
+	typ, code string
+}
+
+// codeVerdict is mayMatter's reading of a code: true when it may matter or
+// does not decode (the full decode then reports it).
+func (m *mapper) codeVerdict(typ string, code []byte) bool {
+	cc, err := decodeConcept(code, m.slow, &m.slabs)
+	if err != nil {
+		return true
+	}
+	if typ == "DiagnosticReport" {
 		modality, _ := reportModality(&cc)
 		return modality != ""
 	}
-	if _, ok := m.v.lookup(&cc); ok {
-		return true
-	}
-	return bytes.Contains(r.raw, []byte(loincClinicalSignificance))
+	_, ok := m.v.lookup(&cc)
+	return ok
 }

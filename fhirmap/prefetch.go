@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -51,7 +52,9 @@ type pool struct {
 	byURL    map[string]*resource // fullUrl (urn:uuid:..., absolute URL)
 	byTypeID map[string]*resource // "Type/id"
 	skipped  []logic.Skipped
-	patient  *resource // the resource of the patient key, when it is a Patient
+	patient  *resource      // the resource of the patient key, when it is a Patient
+	slab     []resource     // room for the next resources (newResource)
+	entries  []scannedEntry // scanHead's entry buffer, reused from value to value
 }
 
 // newPool reads every prefetch value. Keys are visited in sorted order so the
@@ -87,8 +90,11 @@ func (p *pool) addValue(key string, raw json.RawMessage) error {
 	if raw[0] != '{' {
 		return fmt.Errorf("%w: prefetch %q is not a JSON object or null", ErrInvalid, key)
 	}
-	h, ok := scanHead(raw)
-	if !ok {
+	h, ok := scanHeadInto(raw, p.entries)
+	if ok {
+		// The next value is scanned after this one's entries are added.
+		p.entries = h.entries[:0]
+	} else {
 		var err error
 		if h, err = decodeHead(raw); err != nil {
 			var typeErr *json.UnmarshalTypeError
@@ -109,6 +115,7 @@ func (p *pool) addValue(key string, raw json.RawMessage) error {
 		}
 		return nil
 	}
+	p.reserve(len(h.entries))
 	for i, e := range h.entries {
 		// where is formatted only when a skip or a resource without id or
 		// fullUrl needs it: Sprintf for every entry of a large Bundle showed
@@ -183,17 +190,20 @@ func (p *pool) add(where func() string, fullURL, typ, id string, raw json.RawMes
 		p.skip(where(), "no resourceType")
 		return nil
 	}
-	r := &resource{typ: typ, id: id, fullURL: fullURL, raw: raw, include: include}
+	var ref, urn string
 	switch {
 	case id != "":
-		r.ref = typ + "/" + id
+		// One allocation for both keys of the resource.
+		keys := typ + "/" + id + "urn:uuid:" + id
+		n := len(typ) + 1 + len(id)
+		ref, urn = keys[:n], keys[n:]
 	case fullURL != "":
-		r.ref = fullURL
+		ref = fullURL
 	default:
-		r.ref = where()
+		ref = where()
 	}
 	if id != "" {
-		if old, ok := p.byTypeID[r.ref]; ok {
+		if old, ok := p.byTypeID[ref]; ok {
 			if old.include && !include {
 				old.include = false // now also a search match: it is a fact
 			}
@@ -202,14 +212,46 @@ func (p *pool) add(where func() string, fullURL, typ, id string, raw json.RawMes
 			}
 			return old
 		}
-		p.byTypeID[r.ref] = r
-		p.byURL["urn:uuid:"+id] = r
+	}
+	r := p.newResource()
+	*r = resource{typ: typ, id: id, fullURL: fullURL, ref: ref, raw: raw, include: include}
+	if id != "" {
+		p.byTypeID[ref] = r
+		p.byURL[urn] = r
 	}
 	if fullURL != "" {
 		p.byURL[fullURL] = r
 	}
 	p.list = append(p.list, r)
 	return r
+}
+
+// reserve makes room in the indexes for n more resources before a Bundle's
+// entries are added: growing the maps entry by entry was a tenth of mapping
+// a large Bundle. It rebuilds them only when they would more than double,
+// so the copying stays linear; nothing iterates over them, so their order
+// does not matter.
+func (p *pool) reserve(n int) {
+	if need := len(p.byTypeID) + n; len(p.byTypeID) < need/2 {
+		byTypeID := make(map[string]*resource, need)
+		maps.Copy(byTypeID, p.byTypeID)
+		p.byTypeID = byTypeID
+	}
+	if need := len(p.byURL) + n; len(p.byURL) < need/2 {
+		byURL := make(map[string]*resource, need)
+		maps.Copy(byURL, p.byURL)
+		p.byURL = byURL
+	}
+}
+
+// newResource returns a zero resource from the current slab: one
+// allocation per 32 resources instead of one each.
+func (p *pool) newResource() *resource {
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]resource, 0, 32)
+	}
+	p.slab = p.slab[:len(p.slab)+1]
+	return &p.slab[len(p.slab)-1]
 }
 
 func (p *pool) skip(ref, format string, args ...any) {

@@ -73,8 +73,8 @@ func (v *vocab) isTumorBoard(concepts ...*fhir.CodeableConcept) bool {
 // procedure maps breast surgery, biopsy, radiotherapy, imaging procedures
 // (PET among them) and tumour-board Procedures.
 func (m *mapper) procedure(r *resource) {
-	var pj procedureJSON
-	if err := json.Unmarshal(r.raw, &pj); err != nil {
+	pj, err := decodeProcedure(r.raw, m.slow, &m.slabs)
+	if err != nil {
 		m.skip(r, "unreadable Procedure: %v", err)
 		return
 	}
@@ -237,8 +237,8 @@ func reportModality(cc *fhir.CodeableConcept) (modality string, pet bool) {
 
 // diagnosticReport maps an imaging report (PET among them).
 func (m *mapper) diagnosticReport(r *resource) {
-	var dr diagnosticReportJSON
-	if err := json.Unmarshal(r.raw, &dr); err != nil {
+	dr, err := decodeDiagnosticReport(r.raw, m.slow, &m.slabs)
+	if err != nil {
 		m.skip(r, "unreadable DiagnosticReport: %v", err)
 		return
 	}
@@ -285,8 +285,8 @@ type carePlanJSON struct {
 // carePlan maps a tumour-board CarePlan (the German MII oncology module's
 // model of a tumour board, CODES.md §2.1).
 func (m *mapper) carePlan(r *resource) {
-	var cp carePlanJSON
-	if err := json.Unmarshal(r.raw, &cp); err != nil {
+	cp, err := decodeCarePlan(r.raw, m.slow, &m.slabs)
+	if err != nil {
 		m.skip(r, "unreadable CarePlan: %v", err)
 		return
 	}

@@ -41,6 +41,14 @@ const maxScanDepth = 500
 // ok false, and the caller decodes with encoding/json, which yields the same
 // result or the error message the caller reports.
 func scanHead(raw []byte) (h scannedHead, ok bool) {
+	return scanHeadInto(raw, nil)
+}
+
+// scanHeadInto is scanHead appending the entries to buf[:0]: a caller that
+// reads several values reuses one buffer, where growing a fresh one for
+// each Bundle was a fifth of the bytes a typical request allocated.
+func scanHeadInto(raw []byte, buf []scannedEntry) (h scannedHead, ok bool) {
+	h.entries = buf[:0]
 	s := scanner{jsonscan.New(raw, maxScanDepth)}
 	if !s.topObject(&h) || !s.End() {
 		return scannedHead{}, false
@@ -123,6 +131,9 @@ func (s *scanner) entries(h *scannedHead) bool {
 	if !s.EnterArray() {
 		return false
 	}
+	if h.entries == nil {
+		h.entries = make([]scannedEntry, 0, 16)
+	}
 	for s.NextElement() {
 		var e scannedEntry
 		if !s.entry(&e) {
@@ -199,14 +210,19 @@ func (s *scanner) resourceObject(e *scannedEntry) bool {
 			peekOK = false
 		} else if peekOK {
 			switch string(key) {
-			case "resourceType", "id":
-				v, vok := plainString(value)
-				if !vok {
+			case "resourceType":
+				if t := knownType(value); t != "" {
+					e.typ = t
+				} else if v, vok := plainString(value); vok {
+					e.typ = v
+				} else {
 					peekOK = false
-				} else if string(key) == "id" {
+				}
+			case "id":
+				if v, vok := plainString(value); vok {
 					e.id = v
 				} else {
-					e.typ = v
+					peekOK = false
 				}
 			case "code":
 				e.code = value
@@ -221,4 +237,54 @@ func (s *scanner) resourceObject(e *scannedEntry) bool {
 		e.typ, e.id, e.code = "", "", nil
 	}
 	return true
+}
+
+// knownType returns the resource type a raw resourceType value names when
+// it is one of the types a prefetch usually holds, without allocating (the
+// switch on string(value) does not copy): a string per entry of a large
+// Bundle showed in the profile. Else it returns "".
+func knownType(value []byte) string {
+	switch string(value) {
+	case `"Observation"`:
+		return "Observation"
+	case `"Condition"`:
+		return "Condition"
+	case `"Procedure"`:
+		return "Procedure"
+	case `"MedicationRequest"`:
+		return "MedicationRequest"
+	case `"MedicationStatement"`:
+		return "MedicationStatement"
+	case `"MedicationAdministration"`:
+		return "MedicationAdministration"
+	case `"Medication"`:
+		return "Medication"
+	case `"DiagnosticReport"`:
+		return "DiagnosticReport"
+	case `"ImagingStudy"`:
+		return "ImagingStudy"
+	case `"CarePlan"`:
+		return "CarePlan"
+	case `"BodyStructure"`:
+		return "BodyStructure"
+	case `"Patient"`:
+		return "Patient"
+	case `"Encounter"`:
+		return "Encounter"
+	case `"Claim"`:
+		return "Claim"
+	case `"ExplanationOfBenefit"`:
+		return "ExplanationOfBenefit"
+	case `"Immunization"`:
+		return "Immunization"
+	case `"DocumentReference"`:
+		return "DocumentReference"
+	case `"Provenance"`:
+		return "Provenance"
+	case `"Organization"`:
+		return "Organization"
+	case `"Practitioner"`:
+		return "Practitioner"
+	}
+	return ""
 }
