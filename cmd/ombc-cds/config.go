@@ -24,6 +24,7 @@ type serveConfig struct {
 	CORSOrigins     string
 	FHIRTimeout     time.Duration
 	FHIRMaxPages    int
+	FHIRParallel    int
 	MaxBodyBytes    int64
 	MaxHeaderBytes  int
 	MaxInFlight     int
@@ -55,6 +56,7 @@ func serveFlags(ef *envFlags) *serveConfig {
 	ef.String(&c.CORSOrigins, "cors-origins", "OMBC_CORS_ORIGINS", "", "comma-separated browser origins allowed by CORS (e.g. https://sandbox.cds-hooks.org)")
 	ef.Duration(&c.FHIRTimeout, "fhir-timeout", "OMBC_FHIR_TIMEOUT", 2*time.Second, "deadline for fetching missing prefetch data from the EHR's FHIR server")
 	ef.Int(&c.FHIRMaxPages, "fhir-max-pages", "OMBC_FHIR_MAX_PAGES", 20, "maximum search pages followed per prefetch key")
+	ef.Int(&c.FHIRParallel, "fhir-parallel", "OMBC_FHIR_PARALLEL", 12, "FHIR requests in flight at once per hook call (12 fetches every prefetch key at once)")
 	ef.Int64(&c.MaxBodyBytes, "max-body-bytes", "OMBC_MAX_BODY_BYTES", 10<<20, "largest accepted request body; larger bodies get 413")
 	ef.Int(&c.MaxHeaderBytes, "max-header-bytes", "OMBC_MAX_HEADER_BYTES", 64<<10, "largest accepted request header block")
 	ef.Int(&c.MaxInFlight, "max-in-flight", "OMBC_MAX_IN_FLIGHT", 256, "concurrent requests served; more get 503")
@@ -85,8 +87,8 @@ func (c *serveConfig) check() error {
 		return usageError{fmt.Sprintf("--base-url %q: must be an absolute http(s) URL", c.BaseURL)}
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.MaxBodyBytes <= 0 || c.MaxInFlight <= 0 || c.FHIRMaxPages <= 0 || c.MaxHeaderBytes <= 0 {
-		return usageError{"--max-body-bytes, --max-header-bytes, --max-in-flight and --fhir-max-pages must be positive"}
+	if c.MaxBodyBytes <= 0 || c.MaxInFlight <= 0 || c.FHIRMaxPages <= 0 || c.MaxHeaderBytes <= 0 || c.FHIRParallel <= 0 {
+		return usageError{"--max-body-bytes, --max-header-bytes, --max-in-flight, --fhir-max-pages and --fhir-parallel must be positive"}
 	}
 	if c.DebugAddr != "" {
 		host, _, err := net.SplitHostPort(c.DebugAddr)

@@ -185,7 +185,8 @@ func newApp(cfg *serveConfig, d appDeps) (*app, error) {
 	}
 	adv := &advisor{
 		fetcher: prefetch.Fetcher{
-			Client: client, Timeout: cfg.FHIRTimeout, MaxPages: cfg.FHIRMaxPages, Logger: d.Logger,
+			Client: client, Timeout: cfg.FHIRTimeout, MaxPages: cfg.FHIRMaxPages, Concurrency: cfg.FHIRParallel,
+			Logger: d.Logger,
 		},
 		engine:    engine{mapOpts: mapOpts, rules: logic.Rules(), logicCfg: cfg.logicConfig()},
 		verifier:  verifier,
