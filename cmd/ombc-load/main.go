@@ -5,6 +5,7 @@
 //
 //	ombc-load keygen DIR              write an ES256 key and a trust file for it
 //	ombc-load run [flags] REQUEST.json post REQUEST.json for --duration
+//	ombc-load tokens KEY AUD N         print N signed tokens, one a line (for wrk)
 //
 // scripts/loadtest.sh runs the documented load test end to end.
 package main
@@ -52,7 +53,7 @@ const keyID = "ombc-load-1"
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: ombc-load keygen DIR | ombc-load run [flags] REQUEST.json")
+		return errors.New("usage: ombc-load keygen DIR | ombc-load run [flags] REQUEST.json | ombc-load tokens KEY AUD N")
 	}
 	switch args[0] {
 	case "keygen":
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return keygen(args[1])
 	case "run":
 		return load(ctx, args[1:], stdout, stderr)
+	case "tokens":
+		return tokens(args[1:], stdout)
 	default:
 		return fmt.Errorf("unknown command %q", args[0])
 	}
@@ -130,6 +133,34 @@ func readKey(path string) (*ecdsa.PrivateKey, error) {
 	return x509.ParseECPrivateKey(block.Bytes)
 }
 
+// tokens prints n tokens signed with the key in keyFile for audience aud,
+// one per line, each with its own jti, for load generators that cannot sign
+// (scripts/loadtest-wrk.sh feeds them to wrk).
+func tokens(args []string, stdout io.Writer) error {
+	if len(args) != 3 {
+		return errors.New("usage: ombc-load tokens KEY AUD N")
+	}
+	n, err := strconv.Atoi(args[2])
+	if err != nil || n <= 0 {
+		return fmt.Errorf("N %q: want a positive integer", args[2])
+	}
+	key, err := readKey(args[0])
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(stdout)
+	stamp := time.Now().UnixNano()
+	for i := range n {
+		tok, err := sign(key, args[1], fmt.Sprintf("wrk-%d-%d", stamp, i))
+		if err != nil {
+			return err
+		}
+		w.WriteString(tok)
+		w.WriteByte('\n')
+	}
+	return w.Flush()
+}
+
 // load runs the load test.
 func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ombc-load run", flag.ContinueOnError)
@@ -141,6 +172,7 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	duration := fs.Duration("duration", 30*time.Second, "how long to send requests")
 	maxRequests := fs.Int("max-requests", 5_000_000, "stop after this many requests in all")
 	presign := fs.Int("presign", 150_000, "tokens signed before the clock starts (each used once); more are signed on the fly")
+	rate := fs.Float64("rate", 0, "open loop: start this many requests per second whatever the answers (0: closed loop, each client sends when its last answer arrives); latency is measured from the scheduled start, so a slow service cannot hide its queue")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -191,6 +223,28 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		sent      int
 	)
 	start := time.Now()
+	// In open-loop mode a ticker schedules the starts; the clients are then
+	// only the maximum concurrency. A start the clients cannot take in time
+	// still counts its waiting in the latency (no coordinated omission).
+	var schedule chan time.Time
+	if *rate > 0 {
+		schedule = make(chan time.Time, 1<<16)
+		go func() {
+			defer close(schedule)
+			interval := time.Duration(float64(time.Second) / *rate)
+			next := time.Now()
+			for ctx.Err() == nil {
+				if d := time.Until(next); d > 0 {
+					time.Sleep(d)
+				}
+				select {
+				case schedule <- next:
+				default: // the backlog is full: the service is far behind
+				}
+				next = next.Add(interval)
+			}
+		}()
+	}
 	var wg sync.WaitGroup
 	for c := range *clients {
 		wg.Add(1)
@@ -200,6 +254,14 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			localStatus := map[int]int{}
 			localFail := map[string]int{}
 			for i := 0; ctx.Err() == nil; i++ {
+				scheduled := time.Time{}
+				if schedule != nil {
+					t, ok := <-schedule
+					if !ok {
+						break
+					}
+					scheduled = t
+				}
 				mu.Lock()
 				if sent >= *maxRequests {
 					mu.Unlock()
@@ -224,6 +286,9 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 					req.Header.Set("Authorization", "Bearer "+tok)
 				}
 				t0 := time.Now()
+				if !scheduled.IsZero() {
+					t0 = scheduled
+				}
 				resp, err := client.Do(req)
 				if err != nil {
 					if ctx.Err() == nil {
@@ -267,7 +332,11 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, n := range failures {
 		errorsN += n
 	}
-	fmt.Fprintf(stdout, "requests:    %d in %s with %d clients (JWT: %t)\n", len(latencies), elapsed.Round(time.Millisecond), *clients, key != nil)
+	mode := "closed loop"
+	if *rate > 0 {
+		mode = fmt.Sprintf("open loop at %.0f/s", *rate)
+	}
+	fmt.Fprintf(stdout, "requests:    %d in %s with %d clients, %s (JWT: %t)\n", len(latencies), elapsed.Round(time.Millisecond), *clients, mode, key != nil)
 	fmt.Fprintf(stdout, "throughput:  %.0f requests/s\n", float64(len(latencies))/elapsed.Seconds())
 	fmt.Fprintf(stdout, "latency:     p50 %s  p90 %s  p99 %s  max %s\n", pct(.50), pct(.90), pct(.99), pct(1))
 	fmt.Fprintf(stdout, "statuses:    %v\n", statuses)
