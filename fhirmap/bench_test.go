@@ -50,3 +50,36 @@ func BenchmarkPatientSmall(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPatientImaging maps a request of ImagingStudy and mCODE Tumor
+// BodyStructure resources, which the Synthea and small benchmarks lack.
+func BenchmarkPatientImaging(b *testing.B) {
+	var studies, tumors []string
+	for i := range 10 {
+		id := string(rune('a' + i))
+		studies = append(studies, `{"resourceType":"ImagingStudy","id":"is`+id+`","status":"available",`+
+			`"subject":{"reference":"Patient/p1"},"started":"2024-03-0`+string(rune('1'+i%9))+`T10:00:00Z",`+
+			`"modality":[{"system":"http://dicom.nema.org/resources/ontology/DCM","code":"CT"}],`+
+			`"procedureCode":[{"coding":[{"system":"http://snomed.info/sct","code":"418714002","display":"CT of chest"}]}],`+
+			`"series":[{"uid":"1.2.3.`+id+`","number":1,"modality":{"system":"http://dicom.nema.org/resources/ontology/DCM","code":"CT"},`+
+			`"bodySite":{"system":"http://snomed.info/sct","code":"51185008","display":"Thorax"},"started":"2024-03-01T10:00:00Z",`+
+			`"instance":[{"uid":"1.2.3.`+id+`.1","sopClass":{"system":"urn:ietf:rfc:3986","code":"urn:oid:1.2.840.10008.5.1.4.1.1.2"}}]}]}`)
+		tumors = append(tumors, `{"resourceType":"BodyStructure","id":"bs`+id+`",`+
+			`"meta":{"profile":["http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-tumor"]},"active":true,`+
+			`"identifier":[{"use":"usual","system":"http://example.org/tumor","value":"T`+id+`"}],`+
+			`"morphology":{"coding":[{"system":"http://snomed.info/sct","code":"367651003"}]},`+
+			`"location":{"coding":[{"system":"http://snomed.info/sct","code":"76752008","display":"Breast structure"}]},`+
+			`"locationQualifier":[{"coding":[{"system":"http://snomed.info/sct","code":"24028007","display":"Right"}]}],`+
+			`"patient":{"reference":"Patient/p1"}}`)
+	}
+	prefetch := map[string]json.RawMessage{
+		"patient":        json.RawMessage(patientJSONText),
+		"imagingstudies": json.RawMessage(bundle(studies...)),
+		"bodystructures": json.RawMessage(bundle(tumors...)),
+	}
+	for b.Loop() {
+		if _, err := Patient(prefetch, DefaultOptions()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

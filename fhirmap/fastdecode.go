@@ -12,7 +12,8 @@ import (
 
 // The decoders in this file read the resources mapping decodes most often
 // (Condition, Observation, the medication resources, Procedure,
-// DiagnosticReport and CarePlan, and the code that mayMatter filters on) straight off the bytes with
+// DiagnosticReport, CarePlan, ImagingStudy and BodyStructure, and the code
+// that mayMatter filters on) straight off the bytes with
 // jsonscan. encoding/json spent most of a typical request on reflection and
 // on validating bytes again; these walk each resource once.
 //
@@ -89,6 +90,24 @@ func decodeCarePlan(raw []byte, slow bool, slabs *slabs) (carePlanJSON, error) {
 	return unmarshal[carePlanJSON](raw)
 }
 
+func decodeImagingStudy(raw []byte, slow bool, slabs *slabs) (imagingStudyJSON, error) {
+	if !slow {
+		if v, ok := tryImagingStudy(raw, slabs); ok {
+			return v, nil
+		}
+	}
+	return unmarshal[imagingStudyJSON](raw)
+}
+
+func decodeBodyStructure(raw []byte, slow bool, slabs *slabs) (bodyStructureJSON, error) {
+	if !slow {
+		if v, ok := tryBodyStructure(raw, slabs); ok {
+			return v, nil
+		}
+	}
+	return unmarshal[bodyStructureJSON](raw)
+}
+
 func decodeConcept(raw []byte, slow bool, slabs *slabs) (fhir.CodeableConcept, error) {
 	if !slow {
 		if v, ok := tryConcept(raw, slabs); ok {
@@ -142,6 +161,18 @@ func tryDiagnosticReport(raw []byte, slabs *slabs) (v diagnosticReportJSON, ok b
 func tryCarePlan(raw []byte, slabs *slabs) (v carePlanJSON, ok bool) {
 	d := newDec(raw, slabs)
 	d.carePlan(&v)
+	return v, d.End()
+}
+
+func tryImagingStudy(raw []byte, slabs *slabs) (v imagingStudyJSON, ok bool) {
+	d := newDec(raw, slabs)
+	d.imagingStudy(&v)
+	return v, d.End()
+}
+
+func tryBodyStructure(raw []byte, slabs *slabs) (v bodyStructureJSON, ok bool) {
+	d := newDec(raw, slabs)
+	d.bodyStructure(&v)
 	return v, d.End()
 }
 
@@ -506,6 +537,48 @@ func (d *dec) components(dst *[]observationComponent) {
 	*dst = l
 }
 
+func (d *dec) strs(dst *[]string) {
+	if !d.list() {
+		return
+	}
+	l := []string{}
+	for more, null := d.elem(); more; more, null = d.elem() {
+		l = append(l, "")
+		if !null {
+			d.str(&l[len(l)-1])
+		}
+	}
+	*dst = l
+}
+
+func (d *dec) identifierValues(dst *[]identifierValue) {
+	if !d.list() {
+		return
+	}
+	l := []identifierValue{}
+	for more, null := d.elem(); more; more, null = d.elem() {
+		l = append(l, identifierValue{})
+		if !null {
+			d.identifierValue(&l[len(l)-1])
+		}
+	}
+	*dst = l
+}
+
+func (d *dec) imagingSeriesList(dst *[]imagingSeries) {
+	if !d.list() {
+		return
+	}
+	l := []imagingSeries{}
+	for more, null := d.elem(); more; more, null = d.elem() {
+		l = append(l, imagingSeries{})
+		if !null {
+			d.imagingSeries(&l[len(l)-1])
+		}
+	}
+	*dst = l
+}
+
 // conceptPtr decodes a *fhir.CodeableConcept field; the other xPtr
 // functions do the same for their types.
 func (d *dec) conceptPtr(dst **fhir.CodeableConcept) {
@@ -528,6 +601,22 @@ func (d *dec) refPtr(dst **ref) {
 	if !d.null() {
 		v := new(ref)
 		d.ref(v)
+		*dst = v
+	}
+}
+
+func (d *dec) codingPtr(dst **fhir.Coding) {
+	if !d.null() {
+		v := new(fhir.Coding)
+		d.coding(v)
+		*dst = v
+	}
+}
+
+func (d *dec) profileMetaPtr(dst **profileMeta) {
+	if !d.null() {
+		v := new(profileMeta)
+		d.profileMeta(v)
 		*dst = v
 	}
 }
@@ -1030,6 +1119,127 @@ func (d *dec) carePlan(cp *carePlanJSON) {
 			d.periodPtr(&cp.Period)
 		case 6:
 			d.strPtr(&cp.Created)
+		}
+	}
+}
+
+var imagingStudyFields = []string{"status", "subject", "started", "description", "modality", "procedureCode", "series"}
+
+func (d *dec) imagingStudy(is *imagingStudyJSON) {
+	if !d.EnterObject() {
+		return
+	}
+	var seen uint32
+	for {
+		key, ok := d.key()
+		if !ok {
+			return
+		}
+		switch d.field(key, &seen, imagingStudyFields) {
+		case 0:
+			d.strPtr(&is.Status)
+		case 1:
+			d.refPtr(&is.Subject)
+		case 2:
+			d.strPtr(&is.Started)
+		case 3:
+			d.strPtr(&is.Description)
+		case 4:
+			d.codings(&is.Modality)
+		case 5:
+			d.concepts(&is.ProcedureCode)
+		case 6:
+			d.imagingSeriesList(&is.Series)
+		}
+	}
+}
+
+var imagingSeriesFields = []string{"modality", "bodySite", "started", "description"}
+
+func (d *dec) imagingSeries(s *imagingSeries) {
+	if !d.EnterObject() {
+		return
+	}
+	var seen uint32
+	for {
+		key, ok := d.key()
+		if !ok {
+			return
+		}
+		switch d.field(key, &seen, imagingSeriesFields) {
+		case 0:
+			d.codingPtr(&s.Modality)
+		case 1:
+			d.codingPtr(&s.BodySite)
+		case 2:
+			d.strPtr(&s.Started)
+		case 3:
+			d.strPtr(&s.Description)
+		}
+	}
+}
+
+var bodyStructureFields = []string{"meta", "active", "identifier", "location", "locationQualifier", "patient"}
+
+func (d *dec) bodyStructure(bs *bodyStructureJSON) {
+	if !d.EnterObject() {
+		return
+	}
+	var seen uint32
+	for {
+		key, ok := d.key()
+		if !ok {
+			return
+		}
+		switch d.field(key, &seen, bodyStructureFields) {
+		case 0:
+			d.profileMetaPtr(&bs.Meta)
+		case 1:
+			d.boolPtr(&bs.Active)
+		case 2:
+			d.identifierValues(&bs.Identifier)
+		case 3:
+			d.conceptPtr(&bs.Location)
+		case 4:
+			d.concepts(&bs.LocationQualifier)
+		case 5:
+			d.refPtr(&bs.Patient)
+		}
+	}
+}
+
+var profileFields = []string{"profile"}
+
+func (d *dec) profileMeta(m *profileMeta) {
+	if !d.EnterObject() {
+		return
+	}
+	var seen uint32
+	for {
+		key, ok := d.key()
+		if !ok {
+			return
+		}
+		if d.field(key, &seen, profileFields) == 0 {
+			d.strs(&m.Profile)
+		}
+	}
+}
+
+var valueFields = []string{"value"}
+
+func (d *dec) identifierValue(id *identifierValue) {
+	if !d.EnterObject() {
+		return
+	}
+	var seen uint32
+	for {
+		key, ok := d.key()
+		if !ok {
+			return
+		}
+		if d.field(key, &seen, valueFields) == 0 {
+			d.str(&id.Value)
 		}
 	}
 }

@@ -32,6 +32,8 @@ func checkDecoders(t *testing.T, raw []byte) (own, ownOK bool) {
 		{checkDecoder(t, "Procedure", raw, tryProcedure), []string{"Procedure"}},
 		{checkDecoder(t, "DiagnosticReport", raw, tryDiagnosticReport), []string{"DiagnosticReport"}},
 		{checkDecoder(t, "CarePlan", raw, tryCarePlan), []string{"CarePlan"}},
+		{checkDecoder(t, "ImagingStudy", raw, tryImagingStudy), []string{"ImagingStudy"}},
+		{checkDecoder(t, "BodyStructure", raw, tryBodyStructure), []string{"BodyStructure"}},
 		{checkDecoder(t, "CodeableConcept", raw, tryConcept), nil},
 	} {
 		if slices.Contains(d.types, typ) {
@@ -227,6 +229,37 @@ func TestFastDecodeGivesUp(t *testing.T) {
 	}
 }
 
+// TestFastDecodeImagingAndBodyStructure checks the ImagingStudy and
+// BodyStructure decoders on nulls, empty arrays and the members they leave
+// to encoding/json or give up on.
+func TestFastDecodeImagingAndBodyStructure(t *testing.T) {
+	for _, tt := range []struct {
+		raw  string
+		fast bool
+	}{
+		{`{"resourceType":"ImagingStudy","status":"available","modality":[null],"series":[null,{"modality":null,"bodySite":{"display":"Bone"}}]}`, true},
+		{`{"resourceType":"ImagingStudy","status":null,"modality":[],"procedureCode":[],"series":[],"subject":null}`, true},
+		{`{"resourceType":"ImagingStudy","series":[{"modality":{"code":"PT","extension":[{"url":"u"}]}}]}`, true},
+		{`{"resourceType":"ImagingStudy","series":{"modality":{"code":"PT"}}}`, false},
+		{`{"resourceType":"ImagingStudy","series":[{"Modality":{"code":"PT"}}]}`, false},
+		{`{"resourceType":"BodyStructure","meta":{"profile":[null,"` + mcodeTumor + `"]},"active":null,"identifier":[null,{"value":"T1"}]}`, true},
+		{`{"resourceType":"BodyStructure","meta":null,"identifier":[],"locationQualifier":null,"patient":null}`, true},
+		{`{"resourceType":"BodyStructure","meta":{"profile":"` + mcodeTumor + `"}}`, false},
+		{`{"resourceType":"BodyStructure","identifier":[{"value":1}]}`, false},
+		{`{"resourceType":"BodyStructure","active":true,"active":false}`, false},
+	} {
+		_, okIS := tryImagingStudy([]byte(tt.raw), new(slabs))
+		_, okBS := tryBodyStructure([]byte(tt.raw), new(slabs))
+		if own, ok := checkDecoders(t, []byte(tt.raw)); !own || ok != tt.fast {
+			t.Errorf("decoded fast %v (ImagingStudy %v, BodyStructure %v), want %v: %s", ok, okIS, okBS, tt.fast, tt.raw)
+		}
+		checkBothPaths(t, tt.raw, map[string]json.RawMessage{
+			patientKey: json.RawMessage(patientJSONText),
+			"data":     json.RawMessage(bundle(tt.raw)),
+		})
+	}
+}
+
 // FuzzFastDecode mutates resources: every decoder must agree with
 // json.Unmarshal whenever it accepts, never panic, and mapping the resource
 // must give the same patient and error with and without the fast path.
@@ -262,6 +295,12 @@ func FuzzFastDecode(f *testing.F) {
 		`"valueQuantity":{"value":1.5e3,"comparator":"<","unit":"%"},"valueInteger":-0,"valueBoolean":false,"component":[null,{}]}`)
 	f.Add(`{"resourceType":"MedicationRequest","status":"active","medicationReference":{"reference":"#m"},` +
 		`"contained":[null,{"resourceType":"Medication","id":"m","code":{"text":"letrozole"}}],"dispenseRequest":{"validityPeriod":{"start":"2024"}}}`)
+	f.Add(`{"resourceType":"ImagingStudy","status":"available","subject":{"reference":"Patient/p1"},"started":"2024-01-02",` +
+		`"modality":[{"system":"http://dicom.nema.org/resources/ontology/DCM","code":"PT"},null],"procedureCode":[{"text":"PET"}],` +
+		`"series":[null,{"modality":{"system":"http://dicom.nema.org/resources/ontology/DCM","code":"CT"},"bodySite":{"display":"Liver"},"started":"2024"}]}`)
+	f.Add(`{"resourceType":"BodyStructure","meta":{"profile":["http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-tumor|3.0.0",null]},` +
+		`"active":false,"identifier":[null,{"value":"T1"}],"location":{"coding":[{"system":"http://snomed.info/sct","code":"10200004"}]},` +
+		`"locationQualifier":[{"coding":[{"system":"http://snomed.info/sct","code":"7771000"}]}],"patient":{"reference":"Patient/p1"}}`)
 	f.Fuzz(func(t *testing.T, resource string) {
 		raw := []byte(resource)
 		checkDecoders(t, raw)

@@ -1,7 +1,6 @@
 package fhirmap
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/samply/golang-fhir-models/fhir-models/fhir"
@@ -123,12 +122,15 @@ type imagingStudyJSON struct {
 	Description   *string                `json:"description"`
 	Modality      []fhir.Coding          `json:"modality"`
 	ProcedureCode []fhir.CodeableConcept `json:"procedureCode"`
-	Series        []struct {
-		Modality    *fhir.Coding `json:"modality"`
-		BodySite    *fhir.Coding `json:"bodySite"`
-		Started     *string      `json:"started"`
-		Description *string      `json:"description"`
-	} `json:"series"`
+	Series        []imagingSeries        `json:"series"`
+}
+
+// imagingSeries is the part of an ImagingStudy.series mapping reads.
+type imagingSeries struct {
+	Modality    *fhir.Coding `json:"modality"`
+	BodySite    *fhir.Coding `json:"bodySite"`
+	Started     *string      `json:"started"`
+	Description *string      `json:"description"`
 }
 
 // dicomModality returns the DICOM modality code of a coding in either
@@ -147,8 +149,8 @@ func dicomModality(c *fhir.Coding) string {
 // imagingStudy maps an ImagingStudy to an imaging event; PET when any
 // modality is PT.
 func (m *mapper) imagingStudy(r *resource) {
-	var is imagingStudyJSON
-	if err := json.Unmarshal(r.raw, &is); err != nil {
+	is, err := decodeImagingStudy(r.raw, m.slow, &m.slabs)
+	if err != nil {
 		m.skip(r, "unreadable ImagingStudy: %v", err)
 		return
 	}
@@ -332,16 +334,22 @@ func (m *mapper) carePlan(r *resource) {
 // bodyStructureJSON is the part of an mCODE Tumor BodyStructure mapping
 // reads.
 type bodyStructureJSON struct {
-	Meta *struct {
-		Profile []string `json:"profile"`
-	} `json:"meta"`
-	Active     *bool `json:"active"`
-	Identifier []struct {
-		Value string `json:"value"`
-	} `json:"identifier"`
+	Meta              *profileMeta           `json:"meta"`
+	Active            *bool                  `json:"active"`
+	Identifier        []identifierValue      `json:"identifier"`
 	Location          *fhir.CodeableConcept  `json:"location"`
 	LocationQualifier []fhir.CodeableConcept `json:"locationQualifier"`
 	Patient           *ref                   `json:"patient"`
+}
+
+// profileMeta is the part of a Meta mapping reads.
+type profileMeta struct {
+	Profile []string `json:"profile"`
+}
+
+// identifierValue is the part of an Identifier mapping reads.
+type identifierValue struct {
+	Value string `json:"value"`
 }
 
 // mcodeTumor is the mCODE Tumor profile: the only mCODE way to count lesions
@@ -350,8 +358,8 @@ const mcodeTumor = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-tumor
 
 // bodyStructure maps an mCODE Tumor BodyStructure to a lesion.
 func (m *mapper) bodyStructure(r *resource) {
-	var bs bodyStructureJSON
-	if err := json.Unmarshal(r.raw, &bs); err != nil {
+	bs, err := decodeBodyStructure(r.raw, m.slow, &m.slabs)
+	if err != nil {
 		m.skip(r, "unreadable BodyStructure: %v", err)
 		return
 	}
