@@ -156,6 +156,9 @@ func createAction(o logic.Order, draft DraftFunc, patientID string) (Action, err
 	if err != nil {
 		return Action{}, fmt.Errorf("draft %q: %w", o.Code, err)
 	}
+	if plainResource(res) {
+		return Action{Type: "create", Description: o.Label, Resource: res}, nil
+	}
 	// A create action "SHALL contain a new FHIR resource" (§Action): a JSON
 	// object with a resourceType.
 	var probe struct {
@@ -190,4 +193,33 @@ func checkHTTPS(raw string) error {
 // O-12); "&lt;" renders as a literal "<" in GitHub Flavored Markdown.
 func safeMarkdown(s string) string {
 	return strings.ReplaceAll(s, "<", "&lt;")
+}
+
+// resourceTypeKey is the member a FHIR resource starts with when written by
+// json.Marshal from a struct declaring it first, as fhirmap.Draft does.
+const resourceTypeKey = `"resourceType"`
+
+// plainResource reports whether res passes createAction's checks with
+// nothing to change, decided without json.Unmarshal and json.Compact: res is
+// compact valid JSON that json.Marshal copies verbatim (rawVerbatim), ASCII
+// without escapes (so names are matched literally, not after unescaping or
+// Unicode case folding), an object whose first member is "resourceType"
+// with a non-empty string value, and no other name matches "resourceType"
+// case-insensitively, as encoding/json matches names. Anything else takes
+// the json.Unmarshal and json.Compact path, which stays the reference.
+func plainResource(res []byte) bool {
+	const prefix = "{" + resourceTypeKey + `:"`
+	if len(res) <= len(prefix) || string(res[:len(prefix)]) != prefix || res[len(prefix)] == '"' {
+		return false
+	}
+	keys := 0
+	for i, c := range res {
+		if c >= utf8.RuneSelf || c == '\\' {
+			return false
+		}
+		if c == '"' && i+len(resourceTypeKey) <= len(res) && res[i+1]|0x20 == 'r' && strings.EqualFold(string(res[i:i+len(resourceTypeKey)]), resourceTypeKey) {
+			keys++
+		}
+	}
+	return keys == 1 && rawVerbatim(res)
 }

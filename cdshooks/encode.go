@@ -12,7 +12,17 @@ import (
 
 // writeJSON answers v as JSON. Every JSON body carries
 // Content-Type: application/json (CONFORMANCE.md G-1).
+//
+// A Response, the hot path, is encoded by marshalResponse into a pooled
+// buffer; its bytes are those of json.Marshal.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	if r, ok := v.(Response); ok {
+		if p, err := marshalResponse(r); err == nil {
+			writeBody(w, status, *p)
+			putRespBuf(p)
+			return
+		}
+	}
 	body, err := json.Marshal(v)
 	if err != nil {
 		// Only unmarshalable values (channels, funcs) fail here: a
@@ -20,6 +30,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		status = http.StatusInternalServerError
 		body = []byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"exception","diagnostics":"internal error"}]}`)
 	}
+	writeBody(w, status, body)
+}
+
+// writeBody answers body, a JSON document, with status.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(body)))

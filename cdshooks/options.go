@@ -23,7 +23,9 @@ type Advisor func(ctx context.Context, req *Request) ([]logic.Recommendation, er
 type Authenticator func(r *http.Request) (Caller, error)
 
 // DraftFunc builds the draft FHIR resource a suggestion's create action
-// carries, for one order and the patient of the call.
+// carries, for one order and the patient of the call. The returned bytes
+// belong to the card from then on: the function must not change or reuse
+// them.
 type DraftFunc func(o logic.Order, patientID string) (json.RawMessage, error)
 
 // Entry is one CDS Service: its discovery description and its advisor.

@@ -1,8 +1,11 @@
 package fhirmap
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync"
+	"unicode/utf8"
 
 	"ombc-cds/logic"
 )
@@ -135,10 +138,29 @@ func medicationOrder(o logic.Order) (draftConcept, draftDosage, bool) {
 // draft, intent proposal (R4 request-status and request-intent value sets),
 // subject Patient/<patientID>, codes from CODES.md. CDS Hooks 2.0
 // §Suggestion: a create action carries the resource to create.
+//
+// The bytes depend only on the order and the patient id, so each known
+// order's draft is marshalled once (draftTable) and the subject reference is
+// spliced in per call, escaped exactly as encoding/json escapes it. Orders
+// outside the table (unknown codes, mismatched kinds) take marshalDraft,
+// which produces the same errors as before.
 func Draft(o logic.Order, patientID string) (json.RawMessage, error) {
 	if patientID == "" {
 		return nil, fmt.Errorf("fhirmap: draft %s: empty patient id", o.Code)
 	}
+	if t, ok := draftTable()[draftKey{o.Kind, o.Code}]; ok {
+		out := make([]byte, 0, len(t.head)+len(t.tail)+len(patientID)+8)
+		out = append(out, t.head...)
+		out = appendJSONStringBody(out, patientID)
+		out = append(out, t.tail...)
+		return out, nil
+	}
+	return marshalDraft(o, patientID)
+}
+
+// marshalDraft is the reference encoding of Draft: json.Marshal of the
+// local draft types, subject Patient/<patientID>.
+func marshalDraft(o logic.Order, patientID string) (json.RawMessage, error) {
 	subject := draftReference{Reference: "Patient/" + patientID}
 	switch o.Kind {
 	case logic.ServiceRequest:
@@ -158,4 +180,105 @@ func Draft(o logic.Order, patientID string) (json.RawMessage, error) {
 		})
 	}
 	return nil, fmt.Errorf("fhirmap: draft: unknown order kind %d", o.Kind)
+}
+
+// draftOrders lists the order codes whose drafts are precomputed. A code
+// missing here still works, through marshalDraft.
+var draftOrders = [...]logic.OrderCode{
+	logic.OrderTumorBoard, logic.OrderPETCT, logic.OrderMetastasisBiopsy,
+	logic.OrderERTest, logic.OrderPRTest, logic.OrderHER2IHC, logic.OrderHER2ISH,
+	logic.OrderGermlineBRCA, logic.OrderPDL1,
+	logic.OrderDenosumab, logic.OrderZoledronicAcid,
+}
+
+type draftKey struct {
+	kind logic.OrderKind
+	code logic.OrderCode
+}
+
+// draftBytes is one order's marshalled draft split around the escaped
+// patient id: head ends with `"Patient/`, tail starts with the closing quote.
+type draftBytes struct {
+	head, tail []byte
+}
+
+// draftPlaceholder stands for the patient id while the table is built; it
+// needs no JSON escaping and occurs nowhere else in a draft.
+const draftPlaceholder = "@ombc-cds-patient-id@"
+
+// draftTable is built on first use and read-only afterwards, so concurrent
+// calls share it safely.
+var draftTable = sync.OnceValue(func() map[draftKey]draftBytes {
+	m := make(map[draftKey]draftBytes, len(draftOrders))
+	marker := []byte(`"Patient/` + draftPlaceholder + `"`)
+	for _, code := range draftOrders {
+		for _, kind := range [...]logic.OrderKind{logic.ServiceRequest, logic.MedicationRequest} {
+			b, err := marshalDraft(logic.Order{Kind: kind, Code: code}, draftPlaceholder)
+			if err != nil {
+				continue // not an order of this kind: marshalDraft reports it
+			}
+			i := bytes.Index(b, marker)
+			if i < 0 || bytes.Count(b, marker) != 1 {
+				panic(fmt.Sprintf("fhirmap: draft %s: subject placeholder not found once", code))
+			}
+			head := i + len(`"Patient/`)
+			tail := head + len(draftPlaceholder)
+			m[draftKey{kind, code}] = draftBytes{head: b[:head:head], tail: b[tail:]}
+		}
+	}
+	return m
+})
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONStringBody appends s as the inside of a JSON string, escaped
+// exactly as encoding/json.Marshal escapes it (HTML-safe: <, > and & as
+// \u003c etc.; U+2028 and U+2029 escaped; invalid UTF-8 as \ufffd).
+func appendJSONStringBody(dst []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(dst, s[start:]...)
 }

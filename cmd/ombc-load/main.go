@@ -142,7 +142,7 @@ func tokens(args []string, stdout io.Writer) error {
 	}
 	n, err := strconv.Atoi(args[2])
 	if err != nil || n <= 0 {
-		return fmt.Errorf("N %q: want a positive integer", args[2])
+		return fmt.Errorf("token count %q: want a positive integer", args[2])
 	}
 	key, err := readKey(args[0])
 	if err != nil {
