@@ -22,6 +22,9 @@ type database interface {
 	// committing when fn returns nil and rolling back otherwise.
 	inTx(ctx context.Context, fn func(q querier) error) error
 	ping(ctx context.Context) error
+	// connect makes the first connection at open, waiting out transient
+	// contention where the back end needs it.
+	connect(ctx context.Context) error
 	close() error
 }
 

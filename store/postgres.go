@@ -125,6 +125,9 @@ func (d pgDB) inTx(ctx context.Context, fn func(q querier) error) error {
 	return nil
 }
 
+// connect is ping: pgxpool already retries dialling within the context.
+func (d pgDB) connect(ctx context.Context) error { return d.ping(ctx) }
+
 func (d pgDB) ping(ctx context.Context) error {
 	if err := d.pool.Ping(ctx); err != nil {
 		return fmt.Errorf("ping: %w", err)

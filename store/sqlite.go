@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -141,6 +142,36 @@ func (d sqliteDB) ping(ctx context.Context) error {
 		return fmt.Errorf("ping: %w", err)
 	}
 	return nil
+}
+
+// connect makes the first connection, retrying while the file is busy.
+// A new connection switches the journal to WAL, which needs the file to
+// itself, and SQLite answers SQLITE_BUSY at once for that rather than
+// waiting for busy_timeout; so several processes (or stores) opening the
+// same new file together would otherwise fail at random.
+func (d sqliteDB) connect(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, sqliteBusyTimeoutMS*time.Millisecond)
+	defer cancel()
+	wait := 5 * time.Millisecond
+	for {
+		err := d.ping(ctx)
+		if err == nil || !isBusy(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (5) or one of its
+// extended codes (the low byte is the primary code).
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == 5
 }
 
 func (d sqliteDB) close() error { return d.db.Close() }

@@ -50,7 +50,7 @@ type sqlStore struct {
 // open checks the connection, runs the migrations, loads the in-memory
 // replay cache when the store keeps one, and starts the issued-card writer.
 func (s *sqlStore) open(ctx context.Context, o options) error {
-	if err := s.db.ping(ctx); err != nil {
+	if err := s.db.connect(ctx); err != nil {
 		return fmt.Errorf("store: %s: %w", s.d.name, err)
 	}
 	if err := s.migrate(ctx); err != nil {
