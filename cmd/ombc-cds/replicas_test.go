@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,7 +109,13 @@ func TestReplayAcrossReplicas(t *testing.T) {
 func TestGracefulShutdown(t *testing.T) {
 	body, _ := fixtures.Request("ombc-hr-pos-her2-neg-new")
 	idx := fixtureIndex(t, body)
-	fhir := httptest.NewServer(&fhirsearch.Server{Index: idx, Latency: 400 * time.Millisecond})
+	slow := &fhirsearch.Server{Index: idx, Latency: 400 * time.Millisecond}
+	started := make(chan struct{})
+	var once sync.Once
+	fhir := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(started) }) // the hook call is now in flight
+		slow.ServeHTTP(w, r)
+	}))
 	defer fhir.Close()
 
 	dir := t.TempDir()
@@ -140,7 +147,11 @@ func TestGracefulShutdown(t *testing.T) {
 		resp.Body.Close()
 		done <- resp.StatusCode
 	}()
-	time.Sleep(150 * time.Millisecond) // the call is now waiting on the FHIR server
+	select {
+	case <-started: // the call is waiting on the FHIR server
+	case status := <-done:
+		t.Fatalf("the hook call ended before reaching the FHIR server: status %d", status)
+	}
 	cancel()
 	if status := <-done; status != http.StatusOK {
 		t.Fatalf("in-flight call during shutdown: status %d, want 200", status)
