@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"sync"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"ombc-cds/internal/jsonscan"
 )
@@ -120,7 +119,7 @@ func (o *obj) name(n string) {
 
 func (o *obj) str(n, v string) {
 	o.name(n)
-	o.dst = appendJSONString(o.dst, v)
+	o.dst = jsonscan.AppendString(o.dst, v)
 }
 
 func (o *obj) strOmit(n, v string) {
@@ -237,71 +236,6 @@ func appendSuggestion(dst []byte, s *Suggestion) ([]byte, bool) {
 		o.dst = append(o.dst, ']')
 	}
 	return o.end(), true
-}
-
-// jsonSafe marks the ASCII bytes encoding/json copies into a string as they
-// are (its htmlSafeSet): printable, not a quote, backslash, <, > or &.
-var jsonSafe = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return t
-}()
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string escaped exactly as
-// json.Marshal escapes it (HTML-safe; U+2028 and U+2029 escaped; invalid
-// UTF-8 as \ufffd).
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if jsonSafe[b] {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 // marshalResponse is json.Marshal(r) through appendResponse when it can.

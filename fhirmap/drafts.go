@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
-	"unicode/utf8"
 
+	"ombc-cds/internal/jsonscan"
 	"ombc-cds/logic"
 )
 
@@ -151,7 +151,7 @@ func Draft(o logic.Order, patientID string) (json.RawMessage, error) {
 	if t, ok := draftTable()[draftKey{o.Kind, o.Code}]; ok {
 		out := make([]byte, 0, len(t.head)+len(t.tail)+len(patientID)+8)
 		out = append(out, t.head...)
-		out = appendJSONStringBody(out, patientID)
+		out = jsonscan.AppendEscaped(out, patientID)
 		out = append(out, t.tail...)
 		return out, nil
 	}
@@ -228,57 +228,3 @@ var draftTable = sync.OnceValue(func() map[draftKey]draftBytes {
 	}
 	return m
 })
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONStringBody appends s as the inside of a JSON string, escaped
-// exactly as encoding/json.Marshal escapes it (HTML-safe: <, > and & as
-// \u003c etc.; U+2028 and U+2029 escaped; invalid UTF-8 as \ufffd).
-func appendJSONStringBody(dst []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(dst, s[start:]...)
-}
