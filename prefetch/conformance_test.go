@@ -140,7 +140,7 @@ func testNoPrefetchFetches(t *testing.T) {
 		}
 	}
 	obs, _ := resourceKeys(t, got["observations"])
-	if len(obs) != 7 { // obs-other (88040-1) is not in the code list
+	if len(obs) != 7 { // obs-other (body weight) is not in the code list
 		t.Errorf("observations = %v, want the 7 coded ones", obs)
 	}
 }
